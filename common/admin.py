@@ -1,0 +1,50 @@
+"""Admin plumbing: a practice manager sees and edits only their own practice's rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+
+def staff_practice_id(request: HttpRequest) -> int | None:
+    staff = getattr(request.user, "staff", None)
+    return staff.practice_id if staff is not None else None
+
+
+class PracticeScopedAdmin(admin.ModelAdmin):
+    """Filter rows by ``practice_lookup`` (a path to the practice id) unless superuser."""
+
+    practice_lookup = "practice"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        practice_id = staff_practice_id(request)
+        if practice_id is None:
+            return qs.none()
+        return qs.filter(**{f"{self.practice_lookup}_id": practice_id})
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        _limit_to_practice(field, db_field.related_model, request)
+        return field
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        _limit_to_practice(field, db_field.related_model, request)
+        return field
+
+
+def _limit_to_practice(field: Any, model: Any, request: HttpRequest) -> None:
+    if field is None or request.user.is_superuser:
+        return
+    practice_id = staff_practice_id(request)
+    names = {f.name for f in model._meta.get_fields()}
+    if model._meta.label == "practices.Practice":
+        field.queryset = field.queryset.filter(pk=practice_id)
+    elif "practice" in names:
+        field.queryset = field.queryset.filter(practice_id=practice_id)

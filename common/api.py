@@ -1,0 +1,59 @@
+"""API plumbing shared by every app: one error format, never a 500 for bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from common.errors import ServiceError
+
+
+def _django_validation_detail(exc: DjangoValidationError) -> Any:
+    if hasattr(exc, "error_dict"):
+        return {
+            field: [str(m) for m in errors[0].messages]
+            if len(errors) == 1
+            else [m for e in errors for m in e.messages]
+            for field, errors in exc.error_dict.items()
+        }
+    return list(exc.messages)
+
+
+def _first_message(detail: Any) -> str:
+    if isinstance(detail, dict):
+        for field, value in detail.items():
+            inner = _first_message(value)
+            return (
+                inner if field in {"non_field_errors", "detail", "__all__"} else f"{field}: {inner}"
+            )
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    return str(detail)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Answer every error as ``{"error": code, "message": human text, "detail": ...}``."""
+    if isinstance(exc, ServiceError):
+        return Response({"error": exc.code, "message": exc.message}, status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        detail = _django_validation_detail(exc)
+        return Response(
+            {"error": "invalid", "message": _first_message(detail), "detail": detail},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("Not found: nothing with that id that you can see.")
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = response.data
+    code = getattr(exc, "default_code", "error")
+    if isinstance(exc, exceptions.APIException):
+        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+    response.data = {"error": code, "message": _first_message(detail), "detail": detail}
+    return response

@@ -1,0 +1,65 @@
+"""People who work at a practice, their role, professional registration and sites."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from practices.models import Practice, Site
+from staff.roles import CLINICAL_ROLES, REGISTER_FOR_ROLE, Role
+from staff.validators import normalise_registration
+
+
+def _registration_constraint() -> Q:
+    """The database's own check that each role carries the right kind of number."""
+    condition = Q(~Q(role__in=list(REGISTER_FOR_ROLE)), registration_number="")
+    for role, register in REGISTER_FOR_ROLE.items():
+        condition |= Q(role=role, registration_number__regex=f"^{register.pattern}$")
+    return condition
+
+
+class StaffMember(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff"
+    )
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    registration_number = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="GMC (GP), NMC PIN (nurses, ANPs), HCPC (physio) or GPhC (pharmacist).",
+    )
+    sites = models.ManyToManyField(Site, related_name="staff", help_text="Where they work.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+        verbose_name = "staff member"
+        constraints = [
+            models.CheckConstraint(
+                condition=_registration_constraint(), name="staff_registration_matches_role"
+            ),
+            models.UniqueConstraint(
+                fields=["role", "registration_number"],
+                condition=~Q(registration_number=""),
+                name="staff_registration_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.get_role_display()})"
+
+    @property
+    def display_name(self) -> str:
+        full = self.user.get_full_name()
+        if self.role == Role.GP and full:
+            return f"Dr {full}"
+        return full or self.user.get_username()
+
+    @property
+    def is_clinician(self) -> bool:
+        return self.role in CLINICAL_ROLES
+
+    def clean(self) -> None:
+        self.registration_number = normalise_registration(self.role, self.registration_number)
