@@ -98,7 +98,7 @@ class StaffMemberFactory(DjangoModelFactory):
     )
 
     @factory.post_generation
-    def sites(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def sites(self: Any, create: bool, extracted: Any, **kwargs: Any) -> None:
         if not create:
             return
         if extracted is None:
@@ -123,8 +123,8 @@ class PatientFactory(DjangoModelFactory):
     sms_consent = True
     email_consent = True
     registered_practice = factory.SubFactory(PracticeFactory)
-    registration_date = factory.LazyFunction(lambda: datetime.date(2020, 1, 1))
 
     @factory.lazy_attribute
-    def registration_date(self) -> datetime.date:  # type: ignore[no-redef]
-        return max(self.date_of_birth, datetime.date(2020, 1, 1))
+    def registration_date(self: Any) -> datetime.date:
+        born: datetime.date = self.date_of_birth
+        return max(born, datetime.date(2020, 1, 1))

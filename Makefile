@@ -1,0 +1,117 @@
+# Dovetail developer tasks (GNU make 4.3). Quick start on a fresh machine:
+#   make test    install, lint, then the test suite against PostgreSQL and Redis
+#   make demo    install, migrate, seed and run the demo on http://127.0.0.1:8000/
+# How PostgreSQL/Redis are found or started: docs/adr/0001-local-services.md.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+VENV := .venv
+PY := $(VENV)/bin/python
+SERVICES := $(PY) scripts/services.py
+PYTEST_ARGS ?=
+# e.g. SERVICES_ARGS=--throwaway: own PostgreSQL/Redis, so parallel checkouts never share
+# the default server's test_dovetail database.
+SERVICES_ARGS ?=
+BENCH_ARGS ?=
+DEMO_PORT ?= 8000
+DEMO_PASSWORD ?= dovetail-demo
+export DEMO_PASSWORD
+
+.PHONY: help install assets lint test demo bench clean distclean
+
+help:
+	@echo "make install    create $(VENV) and install Dovetail with its dev tools"
+	@echo "make lint       ruff, mypy, and a check for missing migrations"
+	@echo "make test       install + lint + pytest (PYTEST_ARGS=..., SERVICES_ARGS=--throwaway)"
+	@echo "make demo       run the seeded demo on http://127.0.0.1:$(DEMO_PORT)/"
+	@echo "make bench      run the benchmarks (python -m bench)"
+	@echo "make clean      remove caches, collected static files and demo data (var/)"
+	@echo "make distclean  clean, and also remove $(VENV) and node_modules"
+
+# --- Python environment -------------------------------------------------------------------
+install: $(VENV)/.installed assets
+
+# Prefer python3.11; accept python3 if it is a supported version (pyproject: >=3.11,<3.14).
+$(VENV)/bin/python:
+	@py=""; \
+	for candidate in python3.11 python3; do \
+	  if command -v "$$candidate" >/dev/null 2>&1 && "$$candidate" -c \
+	    'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))'; then \
+	    py="$$candidate"; break; \
+	  fi; \
+	done; \
+	if [ -z "$$py" ]; then \
+	  echo "dovetail: Python 3.11 to 3.13 is needed: apt-get install python3.11 python3.11-venv" >&2; \
+	  exit 1; \
+	fi; \
+	echo "dovetail: creating $(VENV) with $$(command -v "$$py")"; \
+	"$$py" -m venv $(VENV) || { \
+	  rm -rf $(VENV); \
+	  echo "dovetail: could not create $(VENV): apt-get install python3-venv" >&2; \
+	  exit 1; \
+	}
+
+# The stamp makes re-runs instant until pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+# --- Front-end assets (nhsuk-frontend via npm) ----------------------------------------------
+# ASSETS: no-op until package.json exists; then `npm ci` (or `npm install` without a lock file)
+# whenever package.json or package-lock.json changes.
+ifneq ($(wildcard package.json),)
+assets: node_modules/.installed
+
+node_modules/.installed: package.json $(wildcard package-lock.json)
+	@command -v npm >/dev/null 2>&1 || { echo "dovetail: npm is needed: apt-get install npm" >&2; exit 1; }
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	@touch $@
+else
+assets:
+	@:
+endif
+
+# --- Checks ---------------------------------------------------------------------------------
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
+	$(SERVICES) run --fallback -- $(PY) manage.py makemigrations --check --dry-run
+
+test: install lint
+	$(SERVICES) run --need postgres,redis $(SERVICES_ARGS) -- $(PY) -m pytest $(PYTEST_ARGS)
+
+# --- Demo -----------------------------------------------------------------------------------
+# Printed just before the processes start. (Make turns each backslash-newline into one space.)
+DEMO_BANNER := \n Dovetail demo: http://127.0.0.1:$(DEMO_PORT)/\n\n\
+Staff logins:   gp, anp, nurse, physio, hca, pharmacist, linkworker, reception, manager\n\
+Patient logins: patient@example.com, patient2@example.com\n\
+Password (all): $$DEMO_PASSWORD\n\n\
+Stop with Ctrl-C.\n\n
+
+demo: install
+	@test -x $(VENV)/bin/honcho || { echo "dovetail: honcho is missing from $(VENV): add honcho to the dev dependencies" >&2; exit 1; }
+	@mkdir -p var
+	DEBUG=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SERVICES) run --fallback -- sh -c '\
+	  $(PY) manage.py migrate --noinput && \
+	  $(PY) manage.py seed_demo && \
+	  $(PY) manage.py collectstatic --noinput -v0 && \
+	  printf "%b" "$(DEMO_BANNER)" && \
+	  exec $(VENV)/bin/honcho -f Procfile.demo start -p $(DEMO_PORT)'
+
+# --- Benchmarks -----------------------------------------------------------------------------
+bench: install
+	@test -d bench || { echo "dovetail: bench/ does not exist yet: the benchmarks are still to be written" >&2; exit 1; }
+	$(SERVICES) run $(SERVICES_ARGS) -- $(PY) -m bench $(BENCH_ARGS)
+
+# --- Housekeeping ---------------------------------------------------------------------------
+clean:
+	rm -rf var staticfiles .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . \( -path ./$(VENV) -o -path ./node_modules -o -path ./.git \) -prune \
+	  -o -type d -name __pycache__ -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) node_modules

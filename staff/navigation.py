@@ -1,0 +1,27 @@
+"""The menu each role sees. Pages register here as they are added."""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+
+from policy.actor import Actor
+from staff.roles import Role
+
+# (label, url name, roles that see it; empty = every member of staff)
+MENU: list[tuple[str, str, frozenset[str]]] = [
+    ("Home", "home", frozenset()),
+    ("Admin", "admin:index", frozenset({Role.PRACTICE_MANAGER})),
+    ("API", "api-docs", frozenset()),
+]
+
+
+def nav_items_for(actor: Actor) -> list[tuple[str, str]]:
+    items = []
+    for label, name, roles in MENU:
+        if roles and actor.role not in roles:
+            continue
+        try:
+            items.append((label, reverse(name)))
+        except NoReverseMatch:
+            continue
+    return items
