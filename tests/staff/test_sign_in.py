@@ -5,8 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from policy.actor import WORKING_SITE_SESSION_KEY
-from tests.factories import PracticeFactory, SiteFactory, StaffMemberFactory, UserFactory
 from staff.roles import Role
+from tests.factories import PracticeFactory, SiteFactory, StaffMemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "test-password-123"
@@ -15,8 +15,10 @@ PASSWORD = "test-password-123"
 @pytest.fixture
 def practice_with_two_sites():
     practice = PracticeFactory()
-    return practice, SiteFactory(practice=practice, name="Botley"), SiteFactory(
-        practice=practice, name="Kennington"
+    return (
+        practice,
+        SiteFactory(practice=practice, name="Botley"),
+        SiteFactory(practice=practice, name="Kennington"),
     )
 
 
@@ -28,7 +30,9 @@ def _sign_in(client: Client, username: str, site_id: int | str, password: str = 
 
 def test_staff_sign_in_keeps_the_chosen_site_in_the_session(practice_with_two_sites) -> None:
     practice, botley, kennington = practice_with_two_sites
-    staff = StaffMemberFactory(practice=practice, role=Role.RECEPTIONIST, sites=[botley, kennington])
+    staff = StaffMemberFactory(
+        practice=practice, role=Role.RECEPTIONIST, sites=[botley, kennington]
+    )
     client = Client()
     response = _sign_in(client, staff.user.username, kennington.pk)
     assert response.status_code == 302
@@ -38,7 +42,9 @@ def test_staff_sign_in_keeps_the_chosen_site_in_the_session(practice_with_two_si
 
 def test_remembered_site_is_preselected_next_time(practice_with_two_sites) -> None:
     practice, botley, kennington = practice_with_two_sites
-    staff = StaffMemberFactory(practice=practice, role=Role.RECEPTIONIST, sites=[botley, kennington])
+    staff = StaffMemberFactory(
+        practice=practice, role=Role.RECEPTIONIST, sites=[botley, kennington]
+    )
     client = Client()
     _sign_in(client, staff.user.username, kennington.pk)
     client.post(reverse("sign-out"))
