@@ -20,7 +20,7 @@ DEMO_PORT ?= 8000
 DEMO_PASSWORD ?= dovetail-demo
 export DEMO_PASSWORD
 
-.PHONY: help install assets lint test demo bench clean distclean
+.PHONY: help install assets browser lint test demo bench clean distclean
 
 help:
 	@echo "make install    create $(VENV) and install Dovetail with its dev tools"
@@ -75,13 +75,26 @@ assets:
 	@:
 endif
 
+# --- Browser for the Playwright tests (Debian's chromium, launched from its system path) -----
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "dovetail: installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "dovetail: the browser tests need Chromium: apt-get install chromium" >&2; exit 1; \
+	  fi; \
+	fi
+
 # --- Checks ---------------------------------------------------------------------------------
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
 	$(SERVICES) run --fallback -- $(PY) manage.py makemigrations --check --dry-run
 
-test: install lint
+test: install lint browser
 	$(SERVICES) run --need postgres,redis $(SERVICES_ARGS) -- $(PY) -m pytest $(PYTEST_ARGS)
 
 # --- Demo -----------------------------------------------------------------------------------
