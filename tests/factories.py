@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from typing import Any
+from typing import Any, cast
 
 import factory
 from django.contrib.auth import get_user_model
@@ -101,9 +101,11 @@ class StaffMemberFactory(DjangoModelFactory):
     def sites(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if not create:
             return
+        member = cast(StaffMember, self)  # factory_boy passes the built object as "self"
         if extracted is None:
-            extracted = list(self.practice.sites.all()) or [SiteFactory(practice=self.practice)]
-        self.sites.set(extracted)
+            practice = member.practice
+            extracted = list(practice.sites.all()) or [SiteFactory(practice=practice)]
+        member.sites.set(extracted)
 
 
 class PatientFactory(DjangoModelFactory):
@@ -123,8 +125,6 @@ class PatientFactory(DjangoModelFactory):
     sms_consent = True
     email_consent = True
     registered_practice = factory.SubFactory(PracticeFactory)
-    registration_date = factory.LazyFunction(lambda: datetime.date(2020, 1, 1))
-
-    @factory.lazy_attribute
-    def registration_date(self) -> datetime.date:  # type: ignore[no-redef]
-        return max(self.date_of_birth, datetime.date(2020, 1, 1))
+    registration_date = factory.LazyAttribute(
+        lambda p: max(p.date_of_birth, datetime.date(2020, 1, 1))
+    )

@@ -23,7 +23,7 @@ def test_valid_number_is_accepted_in_any_common_form(typed: str) -> None:
         ("94347659199", "wrong_length"),
         ("94347A5919", "not_digits"),
         ("", "required"),
-        ("１２３４５６７８９０", "not_digits"),  # full-width digits are not ASCII digits
+        ("".join(chr(0xFF10 + int(d)) for d in "1234567890"), "not_digits"),  # full-width digits
     ],
 )
 def test_invalid_number_is_refused_with_a_reason(typed: str, code: str) -> None:
