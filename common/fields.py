@@ -45,6 +45,8 @@ def normalise_uk_mobile(value: str) -> str:
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     if e164.startswith(OFCOM_DRAMA_MOBILE_PREFIX) and len(e164) == 13:
         return e164
+    if parsed.country_code != 44:
+        raise ValidationError(message, code="invalid_mobile")
     if not phonenumbers.is_valid_number(parsed) or phonenumbers.number_type(parsed) not in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
@@ -63,7 +65,7 @@ def normalise_uk_phone(value: str) -> str:
         parsed = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException:
         raise ValidationError(message, code="invalid_phone") from None
-    if not phonenumbers.is_valid_number(parsed):
+    if parsed.country_code != 44 or not phonenumbers.is_valid_number(parsed):
         raise ValidationError(message, code="invalid_phone")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
 

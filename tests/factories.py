@@ -39,21 +39,21 @@ REGISTRATION_EXAMPLES = {
 }
 
 
-class FederationFactory(DjangoModelFactory):
+class FederationFactory(DjangoModelFactory[Federation]):
     class Meta:
         model = Federation
 
     name = factory.Sequence(lambda n: f"Test Federation {n}")
 
 
-class LocalityFactory(DjangoModelFactory):
+class LocalityFactory(DjangoModelFactory[Locality]):
     class Meta:
         model = Locality
 
     name = factory.Sequence(lambda n: f"Locality {n}")
 
 
-class PracticeFactory(DjangoModelFactory):
+class PracticeFactory(DjangoModelFactory[Practice]):
     class Meta:
         model = Practice
 
@@ -61,7 +61,7 @@ class PracticeFactory(DjangoModelFactory):
     ods_code = factory.LazyFunction(lambda: f"K{next(_ods_serials) % 100_000:05d}")
 
 
-class SiteFactory(DjangoModelFactory):
+class SiteFactory(DjangoModelFactory[Site]):
     class Meta:
         model = Site
 
@@ -73,7 +73,7 @@ class SiteFactory(DjangoModelFactory):
     phone = "01865 248719"
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[Any]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -85,7 +85,7 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password("test-password-123")
 
 
-class StaffMemberFactory(DjangoModelFactory):
+class StaffMemberFactory(DjangoModelFactory[StaffMember]):
     class Meta:
         model = StaffMember
         skip_postgeneration_save = True
@@ -108,7 +108,7 @@ class StaffMemberFactory(DjangoModelFactory):
         member.sites.set(extracted)
 
 
-class PatientFactory(DjangoModelFactory):
+class PatientFactory(DjangoModelFactory[Patient]):
     class Meta:
         model = Patient
 
