@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -35,14 +36,51 @@ def staff_member_create(
     Raises ValidationError (field -> message) and writes nothing if anything is wrong.
     """
     sites = list(sites)
+    user, member = staff_member_validate(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        password=password,
+        practice=practice,
+        role=role,
+        registration_number=registration_number,
+        sites=sites,
+    )
+    with transaction.atomic():
+        user.save()
+        member.user = user
+        member.save()
+        member.sites.set(sites)
+        if role == Role.PRACTICE_MANAGER:
+            user.groups.add(practice_managers_group())
+    return member
+
+
+def staff_member_validate(
+    *,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    password: str | None,
+    practice: Practice,
+    role: str,
+    registration_number: str = "",
+    sites: Iterable[Site],
+) -> tuple[Any, StaffMember]:
+    """Check everything ``staff_member_create`` would write; return the unsaved user and member.
+
+    Raises one ValidationError holding every problem (field name -> messages).
+    """
+    sites = list(sites)
     errors: dict[str, list[str]] = {}
     if not sites:
         errors["sites"] = ["A member of staff works at one site at least."]
     elif any(site.practice_id != practice.pk for site in sites):
         errors["sites"] = ["Every site must belong to the staff member's practice."]
 
-    user_model = get_user_model()
-    user = user_model(
+    user = get_user_model()(
         username=username,
         first_name=first_name,
         last_name=last_name,
@@ -69,15 +107,7 @@ def staff_member_create(
         errors.update({k: list(v) for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
-
-    with transaction.atomic():
-        user.save()
-        member.user = user
-        member.save()
-        member.sites.set(sites)
-        if role == Role.PRACTICE_MANAGER:
-            user.groups.add(practice_managers_group())
-    return member
+    return user, member
 
 
 def practice_managers_group() -> Group:
