@@ -97,6 +97,14 @@ def test_database_password_is_not_echoed_in_the_error() -> None:
     assert "****" in result.stderr
 
 
+def test_unreachable_database_is_reported_in_one_line_naming_database_url() -> None:
+    result = manage("showmigrations", env={"DATABASE_URL": "postgresql://u@127.0.0.1:1/dovetail"})
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.startswith("Database error: cannot use the database at 127.0.0.1:1/")
+    assert "DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_complete_production_configuration_passes_the_deploy_checks() -> None:
     result = manage("check", "--deploy", env=PRODUCTION)
     assert result.returncode == 0, result.stderr
