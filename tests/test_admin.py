@@ -238,3 +238,27 @@ def test_staff_change_page_shows_the_login_but_does_not_let_it_change(
     response = client_as_manager.get(_admin_url(StaffMember, "change", manager.staff.pk))
     assert response.status_code == 200
     assert "user" not in response.context["adminform"].form.fields
+
+
+def test_site_form_explains_opening_hours_that_close_before_they_open(
+    client_as_manager: Client, botley: Site
+) -> None:
+    data = {
+        "practice": str(botley.practice_id),
+        "name": botley.name,
+        "address_line1": "Elms Road",
+        "town": "Oxford",
+        "postcode": "OX2 9JS",
+        "phone": "01865 960201",
+        "opening_hours-TOTAL_FORMS": "1",
+        "opening_hours-INITIAL_FORMS": "0",
+        "opening_hours-MIN_NUM_FORMS": "0",
+        "opening_hours-MAX_NUM_FORMS": "1000",
+        "opening_hours-0-weekday": "0",
+        "opening_hours-0-opens": "18:30",
+        "opening_hours-0-closes": "08:00",
+    }
+    response = client_as_manager.post(_admin_url(Site, "change", botley.pk), data)
+    assert response.status_code == 200
+    assert "The closing time must be after the opening time." in response.content.decode()
+    assert not botley.opening_hours.exists()

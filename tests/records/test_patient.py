@@ -100,3 +100,14 @@ def test_database_refuses_sms_consent_without_a_mobile() -> None:
         transaction.atomic(),
     ):
         Patient.objects.filter(pk=patient.pk).update(mobile="")
+
+
+def test_registration_before_birth_is_refused_in_words() -> None:
+    patient = PatientFactory.build(
+        registered_practice=PracticeFactory.create(),
+        date_of_birth=datetime.date(2000, 5, 1),
+        registration_date=datetime.date(1999, 1, 1),
+    )
+    assert _errors(patient)["registration_date"] == [
+        "The registration date cannot be before the date of birth."
+    ]

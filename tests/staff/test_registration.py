@@ -100,3 +100,23 @@ def test_database_refuses_two_gps_with_one_gmc_number() -> None:
     other = StaffMemberFactory.create(role=Role.GP, registration_number="7040274")
     with pytest.raises(IntegrityError, match="staff_registration_unique"), transaction.atomic():
         StaffMember.objects.filter(pk=other.pk).update(registration_number="7040137")
+
+
+@pytest.mark.django_db
+def test_second_gp_with_a_taken_gmc_number_is_refused_in_words() -> None:
+    first = StaffMemberFactory.create(role=Role.GP, registration_number="7040137")
+    second = StaffMemberFactory.build(
+        role=Role.GP, registration_number="7040137", practice=first.practice, user=first.user
+    )
+    with pytest.raises(ValidationError) as caught:
+        second.clean()
+    assert caught.value.message_dict["registration_number"] == [
+        "Another member of staff already has this number."
+    ]
+
+
+@pytest.mark.django_db
+def test_a_member_keeps_their_own_number_when_saved_again() -> None:
+    member = StaffMemberFactory.create(role=Role.GP, registration_number="7040137")
+    member.clean()
+    assert member.registration_number == "7040137"
