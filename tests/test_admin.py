@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from practices.models import Practice, Site
@@ -262,3 +264,43 @@ def test_site_form_explains_opening_hours_that_close_before_they_open(
     assert response.status_code == 200
     assert "The closing time must be after the opening time." in response.content.decode()
     assert not botley.opening_hours.exists()
+
+
+def test_new_patient_and_staff_forms_start_at_the_managers_practice(
+    client_as_manager: Client, botley: Site
+) -> None:
+    for model, field in ((Patient, "registered_practice"), (StaffMember, "practice")):
+        response = client_as_manager.get(_admin_url(model, "add"))
+        assert str(response.context["adminform"].form[field].value()) == str(botley.practice_id)
+
+
+def test_patient_search_finds_an_nhs_number_typed_with_spaces(
+    client_as_manager: Client, botley: Site
+) -> None:
+    wanted = PatientFactory.create(registered_practice=botley.practice, family_name="Wanted")
+    PatientFactory.create(registered_practice=botley.practice, family_name="Other")
+    spaced = f"{wanted.nhs_number[:3]} {wanted.nhs_number[3:6]} {wanted.nhs_number[6:]}"
+    response = client_as_manager.get(_admin_url(Patient, "changelist"), {"q": spaced})
+    assert [p.pk for p in response.context["cl"].result_list] == [wanted.pk]
+
+
+@pytest.mark.parametrize("model", [Patient, StaffMember, Site])
+def test_changelist_queries_do_not_grow_with_the_rows(
+    client_as_manager: Client, botley: Site, model: Any, django_assert_max_num_queries: Any
+) -> None:
+    def make(n: int) -> None:
+        for _ in range(n):
+            if model is Patient:
+                PatientFactory.create(registered_practice=botley.practice, preferred_site=botley)
+            elif model is StaffMember:
+                StaffMemberFactory.create(practice=botley.practice, sites=[botley])
+            else:
+                SiteFactory.create(practice=botley.practice)
+
+    url = _admin_url(model, "changelist")
+    make(2)
+    with CaptureQueriesContext(connection) as few:
+        client_as_manager.get(url)
+    make(20)
+    with django_assert_max_num_queries(len(few)):
+        client_as_manager.get(url)
