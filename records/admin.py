@@ -39,6 +39,7 @@ class PatientAdmin(PracticeScopedAdmin):
             if len(digits) == 10:
                 search_term = digits
         return super().get_search_results(request, queryset, search_term)
+
     fieldsets = [
         (
             "Identity",
