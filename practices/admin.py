@@ -41,6 +41,6 @@ class OpeningHoursInline(admin.TabularInline):
 @admin.register(Site)
 class SiteAdmin(PracticeScopedAdmin):
     list_display = ["name", "practice", "town", "postcode", "phone"]
-    list_filter = ["practice"]
+    list_filter = [("practice", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "postcode", "town"]
     inlines = [OpeningHoursInline]

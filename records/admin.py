@@ -24,7 +24,7 @@ class PatientAdmin(PracticeScopedAdmin):
         "postcode",
         "registered_practice",
     ]
-    list_filter = ["sex", "preferred_site"]
+    list_filter = ["sex", ("preferred_site", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["=nhs_number", "family_name", "given_name", "=postcode"]
     date_hierarchy = "registration_date"
     list_select_related = ["registered_practice"]

@@ -77,7 +77,7 @@ class StaffMemberAddForm(forms.ModelForm):
 @admin.register(StaffMember)
 class StaffMemberAdmin(PracticeScopedAdmin):
     list_display = ["__str__", "role", "registration_number", "practice", "active"]
-    list_filter = ["role", "active", "sites"]
+    list_filter = ["role", "active", ("sites", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__first_name", "user__last_name", "user__username", "registration_number"]
     filter_horizontal = ["sites"]
     list_select_related = ["user", "practice"]

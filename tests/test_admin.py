@@ -304,3 +304,15 @@ def test_changelist_queries_do_not_grow_with_the_rows(
     make(20)
     with django_assert_max_num_queries(len(few)):
         client_as_manager.get(url)
+
+
+def test_list_filters_do_not_name_another_practices_sites(
+    client_as_manager: Client, botley: Site, elsewhere: Site
+) -> None:
+    StaffMemberFactory.create(practice=elsewhere.practice, sites=[elsewhere])
+    PatientFactory.create(registered_practice=elsewhere.practice, preferred_site=elsewhere)
+    PatientFactory.create(registered_practice=botley.practice, preferred_site=botley)
+    for model in (StaffMember, Patient, Site):
+        page = client_as_manager.get(_admin_url(model, "changelist")).content.decode()
+        assert "Somewhere Else Surgery" not in page, model
+        assert elsewhere.practice.name not in page, model
