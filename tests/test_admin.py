@@ -17,7 +17,13 @@ from records.models import Patient
 from staff.models import StaffMember
 from staff.roles import Role
 from staff.services import staff_member_create
-from tests.factories import PatientFactory, SiteFactory, StaffMemberFactory, next_nhs_number
+from tests.factories import (
+    FederationFactory,
+    PatientFactory,
+    SiteFactory,
+    StaffMemberFactory,
+    next_nhs_number,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -316,3 +322,18 @@ def test_list_filters_do_not_name_another_practices_sites(
         page = client_as_manager.get(_admin_url(model, "changelist")).content.decode()
         assert "Somewhere Else Surgery" not in page, model
         assert elsewhere.practice.name not in page, model
+
+
+def test_manager_can_rename_their_practice_but_not_move_it_into_another_federation(
+    client_as_manager: Client, botley: Site
+) -> None:
+    practice = botley.practice
+    ods_code = practice.ods_code
+    other = FederationFactory.create(name="Someone Else's Federation")
+    url = _admin_url(Practice, "change", practice.pk)
+    data = {"name": "Botley & Kennington", "ods_code": "Z99999", "federation": str(other.pk)}
+    response = client_as_manager.post(url, data)
+    assert response.status_code == 302
+    practice.refresh_from_db()
+    assert practice.name == "Botley & Kennington"
+    assert (practice.federation_id, practice.ods_code) == (None, ods_code)
