@@ -146,6 +146,13 @@ def test_reception_and_gp_work_at_both_sites() -> None:
         assert StaffMember.objects.get(user__username=username).sites.count() == 2
 
 
+def test_every_role_works_at_each_site() -> None:
+    seed("--patients", "10")
+    for site in Site.objects.all():
+        roles = set(StaffMember.objects.filter(sites=site).values_list("role", flat=True))
+        assert roles == set(Role.values), site
+
+
 def test_only_the_manager_login_reaches_the_admin() -> None:
     seed("--patients", "10")
     staff_users = get_user_model().objects.filter(is_staff=True)

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from practices.models import OpeningHours
+from practices.models import OpeningHours, Site
 from tests.factories import SiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +35,16 @@ def test_database_refuses_closing_before_opening() -> None:
         transaction.atomic(),
     ):
         OpeningHours.objects.filter(pk=hours.pk).update(closes=datetime.time(7))
+
+
+def test_database_refuses_two_sites_of_one_practice_with_one_name() -> None:
+    site = SiteFactory.create(name="Botley Medical Centre")
+    copy = Site(
+        practice=site.practice,
+        name="Botley Medical Centre",
+        address_line1="Elms Road",
+        town="Oxford",
+        postcode="OX2 9JS",
+    )
+    with pytest.raises(IntegrityError, match="site_name_unique_in_practice"), transaction.atomic():
+        Site.objects.bulk_create([copy])
