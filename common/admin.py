@@ -28,6 +28,14 @@ class PracticeScopedAdmin(admin.ModelAdmin):
             return qs.none()
         return qs.filter(**{f"{self.practice_lookup}_id": practice_id})
 
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        """A new row starts at the manager's own practice (the only one they can choose)."""
+        initial = super().get_changeform_initial_data(request)
+        practice_id = staff_practice_id(request)
+        if "__" not in self.practice_lookup and practice_id is not None:
+            initial.setdefault(self.practice_lookup, str(practice_id))
+        return initial
+
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         _limit_to_practice(field, db_field.related_model, request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -11,6 +12,9 @@ from django.db import models
 from localflavor.gb.forms import GBPostcodeField
 
 
+# The normalisers are pure and run on every save (CharField.get_prep_value calls to_python),
+# so bulk writes of many rows sharing postcodes or numbers hit the cache.
+@lru_cache(maxsize=4096)
 def normalise_postcode(value: str) -> str:
     """Return the postcode in its standard form (``OX2 9AS``) or raise ValidationError."""
     if not value:
@@ -23,6 +27,12 @@ def normalise_postcode(value: str) -> str:
         ) from None
 
 
+OFCOM_DRAMA_MOBILE_PREFIX = "+447700900"
+"""07700 900000-900999: reserved by Ofcom for drama, so never anybody's phone. The phonenumbers
+library calls them invalid; we accept them so demo and test patients can be saved in forms."""
+
+
+@lru_cache(maxsize=4096)
 def normalise_uk_mobile(value: str) -> str:
     """Return a UK mobile number in E.164 form (``+447700900123``) or raise ValidationError."""
     if not value:
@@ -32,14 +42,20 @@ def normalise_uk_mobile(value: str) -> str:
         parsed = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException:
         raise ValidationError(message, code="invalid_mobile") from None
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if e164.startswith(OFCOM_DRAMA_MOBILE_PREFIX) and len(e164) == 13:
+        return e164
+    if parsed.country_code != 44:
+        raise ValidationError(message, code="invalid_mobile")
     if not phonenumbers.is_valid_number(parsed) or phonenumbers.number_type(parsed) not in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
         raise ValidationError(message, code="invalid_mobile")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return e164
 
 
+@lru_cache(maxsize=1024)
 def normalise_uk_phone(value: str) -> str:
     """Any valid UK phone number, stored in national format (``01865 123456``)."""
     if not value:
@@ -49,7 +65,7 @@ def normalise_uk_phone(value: str) -> str:
         parsed = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException:
         raise ValidationError(message, code="invalid_phone") from None
-    if not phonenumbers.is_valid_number(parsed):
+    if parsed.country_code != 44 or not phonenumbers.is_valid_number(parsed):
         raise ValidationError(message, code="invalid_phone")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
 

@@ -8,7 +8,9 @@ DOVETAIL_ENV chooses the profile:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -44,6 +46,12 @@ ALLOWED_HOSTS: list[str] = env.strings(
     "ALLOWED_HOSTS", _dev_default("localhost,127.0.0.1,[::1],testserver")
 )
 CSRF_TRUSTED_ORIGINS: list[str] = env.strings("CSRF_TRUSTED_ORIGINS", [])
+for _origin in CSRF_TRUSTED_ORIGINS:
+    if not _origin.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(
+            f"CSRF_TRUSTED_ORIGINS has {_origin!r}: each origin starts with https://, "
+            "like https://dovetail.example.org."
+        )
 DATABASES = {
     "default": env.database(
         "DATABASE_URL", _dev_default("postgresql://postgres@127.0.0.1:5432/dovetail")
@@ -173,6 +181,12 @@ SESSION_COOKIE_AGE = env.integer("SESSION_IDLE_MINUTES", 60, minimum=1) * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True
 
+AUTH_THROTTLE_RATE: str = env.string("AUTH_THROTTLE_RATE", "10/min")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", AUTH_THROTTLE_RATE):
+    raise ImproperlyConfigured(
+        f"AUTH_THROTTLE_RATE={AUTH_THROTTLE_RATE!r} is not a rate: use a number per "
+        "second, minute, hour or day, like 10/min."
+    )
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -183,7 +197,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "common.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"auth": env.string("AUTH_THROTTLE_RATE", "10/min")},
+    "DEFAULT_THROTTLE_RATES": {"auth": AUTH_THROTTLE_RATE},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dovetail API",
@@ -194,6 +208,12 @@ SPECTACULAR_SETTINGS = {
 
 # Celery: the broker is Redis unless the demo fell back to the filesystem transport.
 CELERY_BROKER_URL: str = env.string("CELERY_BROKER_URL", REDIS_URL or "memory://")
+_BROKER_SCHEMES = ("redis", "rediss", "memory", "filesystem", "amqp", "pyamqp")
+if urlparse(CELERY_BROKER_URL).scheme not in _BROKER_SCHEMES:
+    raise ImproperlyConfigured(
+        f"CELERY_BROKER_URL must start with one of {', '.join(s + '://' for s in _BROKER_SCHEMES)}"
+        " (leave it unset to use REDIS_URL)."
+    )
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _folder = env.string("CELERY_BROKER_FOLDER", str(BASE_DIR / "var" / "celery-broker"))
     Path(_folder).mkdir(parents=True, exist_ok=True)
@@ -216,7 +236,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), "INFO"),
+    },
 }
 
 if PRODUCTION:

@@ -32,6 +32,13 @@ class PracticeAdmin(admin.ModelAdmin):
             return qs
         return qs.filter(pk=staff_practice_id(request))
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The ODS code is the practice's identity, and federation membership decides whose
+        # staff may see its patients: neither is the practice manager's to change.
+        if request.user.is_superuser:
+            return []
+        return ["ods_code", "federation", "locality"]
+
 
 class OpeningHoursInline(admin.TabularInline):
     model = OpeningHours
@@ -41,6 +48,6 @@ class OpeningHoursInline(admin.TabularInline):
 @admin.register(Site)
 class SiteAdmin(PracticeScopedAdmin):
     list_display = ["name", "practice", "town", "postcode", "phone"]
-    list_filter = ["practice"]
+    list_filter = [("practice", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "postcode", "town"]
     inlines = [OpeningHoursInline]

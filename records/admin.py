@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from common.admin import PracticeScopedAdmin
 from records.models import Patient
@@ -19,11 +24,22 @@ class PatientAdmin(PracticeScopedAdmin):
         "postcode",
         "registered_practice",
     ]
-    list_filter = ["sex", "preferred_site"]
+    list_filter = ["sex", ("preferred_site", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["=nhs_number", "family_name", "given_name", "=postcode"]
     date_hierarchy = "registration_date"
     list_select_related = ["registered_practice"]
     show_full_result_count = False
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        # People type NHS numbers as printed, "999 000 0018": search the stored 10 digits.
+        if re.fullmatch(r"[0-9][0-9 -]{9,16}", search_term.strip()):
+            digits = re.sub(r"[ -]", "", search_term)
+            if len(digits) == 10:
+                search_term = digits
+        return super().get_search_results(request, queryset, search_term)
+
     fieldsets = [
         (
             "Identity",

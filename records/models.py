@@ -105,6 +105,11 @@ class Patient(models.Model):
             errors["date_of_death"] = "The date of death cannot be in the future."
         if self.date_of_birth and self.date_of_death and self.date_of_death < self.date_of_birth:
             errors["date_of_death"] = "The date of death cannot be before the date of birth."
+        born, registered = self.date_of_birth, self.registration_date
+        if born and registered and registered < born:
+            errors["registration_date"] = (
+                "The registration date cannot be before the date of birth."
+            )
         if self.sms_consent and not self.mobile:
             errors["sms_consent"] = "Add a mobile number before consenting to SMS."
         if self.email_consent and not self.email:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -63,3 +64,12 @@ class StaffMember(models.Model):
 
     def clean(self) -> None:
         self.registration_number = normalise_registration(self.role, self.registration_number)
+        if self.registration_number and (
+            StaffMember.objects.filter(role=self.role, registration_number=self.registration_number)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            # The partial unique index is the guarantee; this says it in words.
+            raise ValidationError(
+                {"registration_number": "Another member of staff already has this number."}
+            )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from typing import Any
+from typing import Any, cast
 
 import factory
 from django.contrib.auth import get_user_model
@@ -39,21 +39,21 @@ REGISTRATION_EXAMPLES = {
 }
 
 
-class FederationFactory(DjangoModelFactory):
+class FederationFactory(DjangoModelFactory[Federation]):
     class Meta:
         model = Federation
 
     name = factory.Sequence(lambda n: f"Test Federation {n}")
 
 
-class LocalityFactory(DjangoModelFactory):
+class LocalityFactory(DjangoModelFactory[Locality]):
     class Meta:
         model = Locality
 
     name = factory.Sequence(lambda n: f"Locality {n}")
 
 
-class PracticeFactory(DjangoModelFactory):
+class PracticeFactory(DjangoModelFactory[Practice]):
     class Meta:
         model = Practice
 
@@ -61,7 +61,7 @@ class PracticeFactory(DjangoModelFactory):
     ods_code = factory.LazyFunction(lambda: f"K{next(_ods_serials) % 100_000:05d}")
 
 
-class SiteFactory(DjangoModelFactory):
+class SiteFactory(DjangoModelFactory[Site]):
     class Meta:
         model = Site
 
@@ -73,7 +73,7 @@ class SiteFactory(DjangoModelFactory):
     phone = "01865 248719"
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[Any]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -85,7 +85,7 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password("test-password-123")
 
 
-class StaffMemberFactory(DjangoModelFactory):
+class StaffMemberFactory(DjangoModelFactory[StaffMember]):
     class Meta:
         model = StaffMember
         skip_postgeneration_save = True
@@ -98,15 +98,17 @@ class StaffMemberFactory(DjangoModelFactory):
     )
 
     @factory.post_generation
-    def sites(self: Any, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def sites(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if not create:
             return
+        member = cast(StaffMember, self)  # factory_boy passes the built object as "self"
         if extracted is None:
-            extracted = list(self.practice.sites.all()) or [SiteFactory(practice=self.practice)]
-        self.sites.set(extracted)
+            practice = member.practice
+            extracted = list(practice.sites.all()) or [SiteFactory(practice=practice)]
+        member.sites.set(extracted)
 
 
-class PatientFactory(DjangoModelFactory):
+class PatientFactory(DjangoModelFactory[Patient]):
     class Meta:
         model = Patient
 
@@ -123,8 +125,6 @@ class PatientFactory(DjangoModelFactory):
     sms_consent = True
     email_consent = True
     registered_practice = factory.SubFactory(PracticeFactory)
-
-    @factory.lazy_attribute
-    def registration_date(self: Any) -> datetime.date:
-        born: datetime.date = self.date_of_birth
-        return max(born, datetime.date(2020, 1, 1))
+    registration_date = factory.LazyAttribute(
+        lambda p: max(p.date_of_birth, datetime.date(2020, 1, 1))
+    )
