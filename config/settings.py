@@ -240,6 +240,8 @@ LOGGING = {
         "handlers": ["console"],
         "level": env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), "INFO"),
     },
+    # django-axes announces itself at INFO on every start; keep start-up output clean.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 if PRODUCTION:

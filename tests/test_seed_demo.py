@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
 from common import demo
@@ -134,7 +134,8 @@ def test_one_login_per_role_with_the_demo_password(settings: Any) -> None:
     settings.DEMO_PASSWORD = "another-demo-passphrase"
     seed("--patients", "10")
     for username in LOGINS:
-        user = authenticate(username=username, password="another-demo-passphrase")
+        request = RequestFactory().post("/sign-in/")
+        user = authenticate(request, username=username, password="another-demo-passphrase")
         assert user is not None, username
         assert user.staff.role == username
     assert set(StaffMember.objects.values_list("role", flat=True)) == set(Role.values)

@@ -37,7 +37,7 @@ BAD_ENVIRONMENTS: dict[str, tuple[dict[str, str], str]] = {
     "redis_url_bad_port": ({"REDIS_URL": "redis://cache:port/0"}, "REDIS_URL"),
     "debug_maybe": ({"DEBUG": "maybe"}, "DEBUG"),
     "unknown_profile": ({"DOVETAIL_ENV": "staging"}, "DOVETAIL_ENV"),
-    "session_age_words": ({"SESSION_COOKIE_AGE": "a day"}, "SESSION_COOKIE_AGE"),
+    "session_idle_words": ({"SESSION_IDLE_MINUTES": "a day"}, "SESSION_IDLE_MINUTES"),
     "log_level_loud": ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
     "throttle_rate_words": ({"AUTH_THROTTLE_RATE": "lots"}, "AUTH_THROTTLE_RATE"),
     "broker_url_nonsense": ({"CELERY_BROKER_URL": "nonsense"}, "CELERY_BROKER_URL"),
