@@ -25,6 +25,7 @@ def audit_write(
     object_type: str = "",
     object_id: object = "",
     detail: str = "",
+    practice_id: int | None = None,
 ) -> AuditEvent:
     """Insert one event. Request id and IP come from the request context (middleware)."""
     context = current_request_context()
@@ -36,7 +37,7 @@ def audit_write(
         actor_practice_id=actor.practice_id,
         site_id=actor.site_id,
         patient=patient,
-        patient_practice_id=patient.registered_practice_id if patient is not None else None,
+        patient_practice_id=patient.registered_practice_id if patient is not None else practice_id,
         action=action,
         object_type=object_type,
         object_id=str(object_id) if object_id not in (None, "") else "",

@@ -24,11 +24,13 @@ class RequestContext:
     ip: str | None = None
 
 
-_current: ContextVar[RequestContext] = ContextVar("dovetail_request", default=RequestContext())
+_NO_REQUEST = RequestContext()
+_current: ContextVar[RequestContext | None] = ContextVar("dovetail_request", default=None)
 
 
 def current_request_context() -> RequestContext:
-    return _current.get()
+    """The current request's context; outside a request (tasks, shell) an empty one."""
+    return _current.get() or _NO_REQUEST
 
 
 def request_id_from(request: HttpRequest) -> str:

@@ -95,6 +95,11 @@ class ClinicalEntry(models.Model):
     def entered_in_error(self) -> bool:
         return self.change == Change.ENTERED_IN_ERROR
 
+    def clean(self) -> None:
+        from records.validation import validate_entry
+
+        validate_entry(self)
+
 
 class Consultation(ClinicalEntry):
     TYPE = "consultation"
