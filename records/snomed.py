@@ -14,30 +14,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
-
-_D = (
-    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-    (1, 2, 3, 4, 0, 6, 7, 8, 9, 5),
-    (2, 3, 4, 0, 1, 7, 8, 9, 5, 6),
-    (3, 4, 0, 1, 2, 8, 9, 5, 6, 7),
-    (4, 0, 1, 2, 3, 9, 5, 6, 7, 8),
-    (5, 9, 8, 7, 6, 0, 4, 3, 2, 1),
-    (6, 5, 9, 8, 7, 1, 0, 4, 3, 2),
-    (7, 6, 5, 9, 8, 2, 1, 0, 4, 3),
-    (8, 7, 6, 5, 9, 3, 2, 1, 0, 4),
-    (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
-)
-_P = (
-    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-    (1, 5, 7, 6, 2, 8, 3, 0, 9, 4),
-    (5, 8, 0, 3, 7, 9, 6, 1, 4, 2),
-    (8, 9, 1, 6, 0, 4, 3, 5, 2, 7),
-    (9, 4, 5, 3, 1, 2, 7, 6, 8, 0),
-    (4, 2, 8, 6, 5, 7, 3, 9, 0, 1),
-    (2, 7, 9, 3, 8, 0, 6, 4, 1, 5),
-    (7, 0, 4, 6, 9, 1, 3, 2, 5, 8),
-)
-_INV = (0, 4, 3, 2, 1, 5, 6, 7, 8, 9)
+from stdnum import verhoeff
 
 CONCEPT_PARTITIONS = frozenset({"00", "10"})
 OTHER_PARTITIONS = {
@@ -50,17 +27,11 @@ SCTID_PATTERN_SQL = r"^[1-9][0-9]{5,17}$"
 
 
 def verhoeff_is_valid(digits: str) -> bool:
-    check = 0
-    for i, ch in enumerate(reversed(digits)):
-        check = _D[check][_P[i % 8][int(ch)]]
-    return check == 0
+    return bool(verhoeff.is_valid(digits))
 
 
 def verhoeff_check_digit(digits: str) -> str:
-    check = 0
-    for i, ch in enumerate(reversed(digits)):
-        check = _D[check][_P[(i + 1) % 8][int(ch)]]
-    return str(_INV[check])
+    return str(verhoeff.calc_check_digit(digits))
 
 
 def validate_concept_id(value: str) -> str:

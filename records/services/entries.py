@@ -17,7 +17,7 @@ from audit.services import audit_write
 from common.errors import Conflict, NotFound, ServiceError
 from policy.actor import Actor
 from policy.records import PatientAccess, RecordAction
-from records.clinical import CODING_AND_FLAGS, Change, ClinicalEntry
+from records.clinical import CODING_AND_FLAGS, UNITS, Change, ClinicalEntry, Observation
 from records.models import Patient
 from records.services.access import entry_model, require, require_access
 
@@ -47,6 +47,8 @@ def _check_sensitive_flag(access: PatientAccess, data: dict[str, Any], entry_typ
 
 
 def _insert(entry: ClinicalEntry, *, actor: Actor, action: str, basis: str) -> ClinicalEntry:
+    if isinstance(entry, Observation) and not entry.unit:
+        entry.unit = UNITS.get(entry.kind, "")  # type: ignore[call-overload]
     entry.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
