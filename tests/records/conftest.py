@@ -22,7 +22,7 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
+def fast_password_hashing(settings: Any) -> None:
     """Hashing a password properly takes ~0.3 s; these tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
