@@ -15,8 +15,9 @@ def _login(user) -> Client:
 
 
 def test_manager_sees_their_practice_events_read_only(world):
-    event = audit_write(actor=world.actor(), action="view_summary", basis="own_practice",
-                        patient=world.patient)
+    event = audit_write(
+        actor=world.actor(), action="view_summary", basis="own_practice", patient=world.patient
+    )
     client = _login(world.staff(Role.PRACTICE_MANAGER).user)
     listing = client.get("/admin/audit/auditevent/")
     assert listing.status_code == 200
@@ -29,8 +30,9 @@ def test_manager_sees_their_practice_events_read_only(world):
 
 
 def test_other_practice_manager_sees_nothing(world):
-    audit_write(actor=world.actor(), action="view_summary", basis="own_practice",
-                patient=world.patient)
+    audit_write(
+        actor=world.actor(), action="view_summary", basis="own_practice", patient=world.patient
+    )
     client = _login(world.staff(Role.PRACTICE_MANAGER, world.partner).user)
     assert b"own_practice" not in client.get("/admin/audit/auditevent/").content
 

@@ -94,13 +94,13 @@ def test_break_glass_is_not_needed_in_own_practice(world):
 
 
 def test_practices_outside_any_federation_never_share(db):
-    lone = PracticeFactory(federation=None)
-    other = PracticeFactory(federation=None)
+    lone = PracticeFactory.create(federation=None)
+    other = PracticeFactory.create(federation=None)
     from tests.factories import SiteFactory, StaffMemberFactory
 
-    SiteFactory(practice=other)
-    patient = PatientFactory(registered_practice=lone)
-    actor = actor_for_user(StaffMemberFactory(practice=other).user)
+    SiteFactory.create(practice=other)
+    patient = PatientFactory.create(registered_practice=lone)
+    actor = actor_for_user(StaffMemberFactory.create(practice=other).user)
     decision = decide(actor, RecordAction.BREAK_GLASS, patient)
     assert decision.basis == "refused: outside federation"
 

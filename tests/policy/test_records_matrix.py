@@ -96,7 +96,7 @@ CREATE_DATA: dict[str, dict[str, Any]] = {
 
 def _actor(world: Any, role: str | None, context: str) -> Any:
     if role is None:
-        return actor_for_user(UserFactory())
+        return actor_for_user(UserFactory.create())
     practice = {
         "own_practice": world.home,
         "unrelated_practice": world.outsider,
@@ -104,7 +104,9 @@ def _actor(world: Any, role: str | None, context: str) -> Any:
     staff = world.staff(role, practice)
     if context == "federation_appointment":
         make_appointment(
-            patient=world.patient, clinician=staff, start=timezone.now() + datetime.timedelta(days=1)
+            patient=world.patient,
+            clinician=staff,
+            start=timezone.now() + datetime.timedelta(days=1),
         )
     if context == "federation_break_glass":
         make_grant(staff=staff, patient=world.patient)
@@ -112,29 +114,37 @@ def _actor(world: Any, role: str | None, context: str) -> Any:
 
 
 def _perform(action: str, actor: Any, patient: Any) -> None:
+    entry: Any
     if action == "view_demographics":
         selectors.patient_demographics(actor=actor, patient=patient)
     elif action == "view_record":
         selectors.patient_summary(actor=actor, patient=patient)
     elif action == "view_sensitive":
-        entry = ProblemFactory(patient=patient, title="Termination of pregnancy", sensitive=True)
-        selectors.entry_history(actor=actor, patient=patient, entry_type="problem", entry_id=entry.pk)
+        entry = ProblemFactory.create(
+            patient=patient, title="Termination of pregnancy", sensitive=True
+        )
+        selectors.entry_history(
+            actor=actor, patient=patient, entry_type="problem", entry_id=entry.pk
+        )
     elif action.startswith("create_"):
         entry_type = action.removeprefix("create_")
-        entry_create(actor=actor, patient=patient, entry_type=entry_type, data=CREATE_DATA[entry_type])
+        entry_create(
+            actor=actor, patient=patient, entry_type=entry_type, data=CREATE_DATA[entry_type]
+        )
     elif action.startswith("amend_"):
         entry_type = action.removeprefix("amend_")
+        changes: dict[str, Any]
         if entry_type == "problem":
-            entry, changes = ProblemFactory(patient=patient), {"title": "Hypertension, stage 2"}
+            entry, changes = ProblemFactory.create(patient=patient), {"title": "Hypertension, 2"}
         else:
-            entry, changes = ObservationFactory(patient=patient), {"value": Decimal(66)}
+            entry, changes = ObservationFactory.create(patient=patient), {"value": Decimal(66)}
         entry_amend(
             actor=actor, patient=patient, entry_type=entry_type, entry_id=entry.pk, changes=changes
         )
     elif action.startswith("entered_in_error_"):
         entry_type = action.removeprefix("entered_in_error_")
-        factory = ConsultationFactory if entry_type == "consultation" else ObservationFactory
-        entry = factory(patient=patient)
+        factory: Any = ConsultationFactory if entry_type == "consultation" else ObservationFactory
+        entry = factory.create(patient=patient)
         entry_mark_entered_in_error(
             actor=actor,
             patient=patient,

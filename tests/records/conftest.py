@@ -9,9 +9,7 @@ from typing import Any
 import pytest
 
 from policy.actor import Actor, actor_for_user
-from practices.models import Practice
 from staff.roles import Role
-from tests.records.factories import PatientFactory
 from tests.factories import (
     FederationFactory,
     PracticeFactory,
@@ -19,6 +17,7 @@ from tests.factories import (
     StaffMemberFactory,
     UserFactory,
 )
+from tests.records.factories import PatientFactory
 
 
 @pytest.fixture(autouse=True)
@@ -29,33 +28,33 @@ def fast_password_hashing(settings: Any) -> None:
 
 @dataclass
 class World:
-    home: Practice
-    partner: Practice
-    outsider: Practice
+    home: Any
+    partner: Any
+    outsider: Any
     patient: Any
 
-    def staff(self, role: str = Role.GP, practice: Practice | None = None) -> Any:
-        return StaffMemberFactory(role=role, practice=practice or self.home)
+    def staff(self, role: str = Role.GP, practice: Any = None) -> Any:
+        return StaffMemberFactory.create(role=role, practice=practice or self.home)
 
-    def actor(self, role: str = Role.GP, practice: Practice | None = None) -> Actor:
+    def actor(self, role: str = Role.GP, practice: Any = None) -> Actor:
         return actor_for_user(self.staff(role, practice).user)
 
 
 @pytest.fixture
 def world(db: None) -> World:
-    federation = FederationFactory()
-    home = PracticeFactory(federation=federation)
-    partner = PracticeFactory(federation=federation)
-    outsider = PracticeFactory(federation=FederationFactory())
+    federation = FederationFactory.create()
+    home = PracticeFactory.create(federation=federation)
+    partner = PracticeFactory.create(federation=federation)
+    outsider = PracticeFactory.create(federation=FederationFactory.create())
     for practice in (home, partner, outsider):
-        SiteFactory(practice=practice)
-    patient = PatientFactory(registered_practice=home)
+        SiteFactory.create(practice=practice)
+    patient = PatientFactory.create(registered_practice=home)
     return World(home=home, partner=partner, outsider=outsider, patient=patient)
 
 
 @pytest.fixture
 def nobody(db: None) -> Actor:
-    return actor_for_user(UserFactory())
+    return actor_for_user(UserFactory.create())
 
 
 @pytest.fixture

@@ -26,9 +26,9 @@ class PatientFactory(_BasePatientFactory):
     date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=90)
 
 
-class EntryFactory(DjangoModelFactory):
+class ConsultationFactory(DjangoModelFactory[Consultation]):
     class Meta:
-        abstract = True
+        model = Consultation
 
     patient = factory.SubFactory(PatientFactory)
     author = factory.SubFactory(
@@ -37,20 +37,22 @@ class EntryFactory(DjangoModelFactory):
     author_role = factory.SelfAttribute("author.role")
     site = factory.LazyAttribute(lambda o: o.author.sites.first())
 
-
-class ConsultationFactory(EntryFactory):
-    class Meta:
-        model = Consultation
-
     history = "Cough for 3 days, no fever."
     examination = "Chest clear."
     plan = "Self-care advice; return if worse."
     consulted_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
 
 
-class ProblemFactory(EntryFactory):
+class ProblemFactory(DjangoModelFactory[Problem]):
     class Meta:
         model = Problem
+
+    patient = factory.SubFactory(PatientFactory)
+    author = factory.SubFactory(
+        StaffMemberFactory, practice=factory.SelfAttribute("..patient.registered_practice")
+    )
+    author_role = factory.SelfAttribute("author.role")
+    site = factory.LazyAttribute(lambda o: o.author.sites.first())
 
     title = "Essential hypertension"
     snomed_concept_id = "59621000"
@@ -58,9 +60,16 @@ class ProblemFactory(EntryFactory):
     onset_date = datetime.date(2019, 5, 1)
 
 
-class MedicationFactory(EntryFactory):
+class MedicationFactory(DjangoModelFactory[Medication]):
     class Meta:
         model = Medication
+
+    patient = factory.SubFactory(PatientFactory)
+    author = factory.SubFactory(
+        StaffMemberFactory, practice=factory.SelfAttribute("..patient.registered_practice")
+    )
+    author_role = factory.SelfAttribute("author.role")
+    site = factory.LazyAttribute(lambda o: o.author.sites.first())
 
     name = "Amlodipine 5mg tablets"
     dose = "One tablet once a day"
@@ -68,18 +77,32 @@ class MedicationFactory(EntryFactory):
     start_date = datetime.date(2023, 1, 10)
 
 
-class AllergyFactory(EntryFactory):
+class AllergyFactory(DjangoModelFactory[Allergy]):
     class Meta:
         model = Allergy
+
+    patient = factory.SubFactory(PatientFactory)
+    author = factory.SubFactory(
+        StaffMemberFactory, practice=factory.SelfAttribute("..patient.registered_practice")
+    )
+    author_role = factory.SelfAttribute("author.role")
+    site = factory.LazyAttribute(lambda o: o.author.sites.first())
 
     substance = "Penicillin"
     reaction = "Rash"
     severity = Allergy.Severity.MODERATE
 
 
-class ObservationFactory(EntryFactory):
+class ObservationFactory(DjangoModelFactory[Observation]):
     class Meta:
         model = Observation
+
+    patient = factory.SubFactory(PatientFactory)
+    author = factory.SubFactory(
+        StaffMemberFactory, practice=factory.SelfAttribute("..patient.registered_practice")
+    )
+    author_role = factory.SelfAttribute("author.role")
+    site = factory.LazyAttribute(lambda o: o.author.sites.first())
 
     kind = "pulse"
     value = Decimal("72")
@@ -89,7 +112,7 @@ class ObservationFactory(EntryFactory):
 
 def make_appointment(*, patient: Any, clinician: Any, start: datetime.datetime, **kw: Any) -> Any:
     """A booked appointment with ``clinician`` (their first site), built row by row."""
-    site = clinician.sites.first() or SiteFactory(practice=clinician.practice)
+    site: Any = clinician.sites.first() or SiteFactory.create(practice=clinician.practice)
     end = start + datetime.timedelta(minutes=10)
     appt_type, _ = AppointmentType.objects.get_or_create(
         practice=clinician.practice, name="Routine", defaults={"duration_minutes": 10}

@@ -62,8 +62,11 @@ def test_federation_gp_without_relationship_gets_403_use_break_glass(world):
 
 def test_break_glass_then_record_is_readable_and_flagged(world):
     client = client_for(world.staff(Role.GP, world.partner).user)
-    response = client.post(url(world.patient, "break-glass/"),
-                           {"reason": "Unconscious in the hub clinic, need allergies"}, "json")
+    response = client.post(
+        url(world.patient, "break-glass/"),
+        {"reason": "Unconscious in the hub clinic, need allergies"},
+        "json",
+    )
     assert response.status_code == 201
     assert client.get(url(world.patient, "record/")).json()["basis"] == "break_glass"
     event = AuditEvent.objects.get(action="break_glass")
@@ -82,13 +85,14 @@ def test_unknown_patient_is_404(world, gp_client):
 
 
 def test_unknown_entry_type_is_404(world, gp_client):
-    response = gp_client.post(url(world.patient, "entries/tattoo/1/amend/"),
-                              {"changes": {}}, "json")
+    response = gp_client.post(
+        url(world.patient, "entries/tattoo/1/amend/"), {"changes": {}}, "json"
+    )
     assert response.status_code == 404
 
 
 def test_record_summary_shape(world, gp_client):
-    ProblemFactory(patient=world.patient, title="Asthma")
+    ProblemFactory.create(patient=world.patient, title="Asthma")
     body = gp_client.get(url(world.patient, "record/")).json()
     assert body["basis"] == "own_practice"
     assert body["active_problems"][0]["title"] == "Asthma"
@@ -99,10 +103,14 @@ def test_record_summary_shape(world, gp_client):
     ("tail", "payload"),
     [
         ("consultations/", {"history": "Low back pain 1 week", "plan": "Physio"}),
-        ("problems/", {"title": "Asthma", "snomed_concept_id": "195967001",
-                       "snomed_term": "Asthma"}),
-        ("medications/", {"name": "Salbutamol 100mcg inhaler", "dose": "2 puffs prn",
-                          "course": "repeat"}),
+        (
+            "problems/",
+            {"title": "Asthma", "snomed_concept_id": "195967001", "snomed_term": "Asthma"},
+        ),
+        (
+            "medications/",
+            {"name": "Salbutamol 100mcg inhaler", "dose": "2 puffs prn", "course": "repeat"},
+        ),
         ("allergies/", {"substance": "Penicillin", "severity": "severe"}),
         ("observations/", {"systolic": 132, "diastolic": 84, "pulse": 70}),
     ],
@@ -117,8 +125,11 @@ def test_create_each_entry_type(world, gp_client, tail, payload):
     [
         ("observations/", {"pulse": 400}, "Pulse of 400.0 beats/min is not plausible"),
         ("observations/", {"systolic": 120}, "both systolic and diastolic"),
-        ("problems/", {"title": "X", "snomed_concept_id": "1234567", "snomed_term": "X"},
-         "SNOMED CT"),
+        (
+            "problems/",
+            {"title": "X", "snomed_concept_id": "1234567", "snomed_term": "X"},
+            "SNOMED CT",
+        ),
         ("problems/", {"title": "X", "onset_date": "2999-01-01"}, "cannot be in the future"),
         ("allergies/", {"substance": "Nuts", "severity": "deadly"}, "not a valid choice"),
     ],
@@ -130,10 +141,12 @@ def test_bad_input_is_400_with_a_clear_message(world, gp_client, tail, payload, 
 
 
 def test_amend_and_history(world, gp_client):
-    first = ProblemFactory(patient=world.patient, title="Hypertension")
-    response = gp_client.post(url(world.patient, f"entries/problem/{first.pk}/amend/"),
-                              {"changes": {"title": "Essential hypertension"},
-                               "reason": "more specific"}, "json")
+    first = ProblemFactory.create(patient=world.patient, title="Hypertension")
+    response = gp_client.post(
+        url(world.patient, f"entries/problem/{first.pk}/amend/"),
+        {"changes": {"title": "Essential hypertension"}, "reason": "more specific"},
+        "json",
+    )
     assert response.status_code == 201
     assert response.json()["version"] == 2
     history = gp_client.get(url(world.patient, f"entries/problem/{first.pk}/")).json()
@@ -141,9 +154,12 @@ def test_amend_and_history(world, gp_client):
 
 
 def test_entered_in_error(world, gp_client):
-    first = ProblemFactory(patient=world.patient)
-    response = gp_client.post(url(world.patient, f"entries/problem/{first.pk}/entered-in-error/"),
-                              {"reason": "Wrong patient"}, "json")
+    first = ProblemFactory.create(patient=world.patient)
+    response = gp_client.post(
+        url(world.patient, f"entries/problem/{first.pk}/entered-in-error/"),
+        {"reason": "Wrong patient"},
+        "json",
+    )
     assert response.status_code == 201
     assert response.json()["change"] == "entered_in_error"
     assert Problem.objects.filter(lineage=first.lineage).count() == 2
@@ -151,14 +167,16 @@ def test_entered_in_error(world, gp_client):
 
 def test_hca_cannot_record_a_problem_403(world):
     response = client_for(world.staff(Role.HCA).user).post(
-        url(world.patient, "problems/"), {"title": "Asthma"}, "json")
+        url(world.patient, "problems/"), {"title": "Asthma"}, "json"
+    )
     assert response.status_code == 403
     assert "cannot record problem" in response.json()["message"]
 
 
 def test_request_id_is_honoured_and_stored_in_the_audit(world, gp_client):
-    response = gp_client.get(url(world.patient, "record/"), HTTP_X_REQUEST_ID="req-abc-123",
-                             REMOTE_ADDR="10.1.2.3")
+    response = gp_client.get(
+        url(world.patient, "record/"), HTTP_X_REQUEST_ID="req-abc-123", REMOTE_ADDR="10.1.2.3"
+    )
     assert response["X-Request-ID"] == "req-abc-123"
     event = AuditEvent.objects.get(action="view_summary")
     assert (event.request_id, event.ip) == ("req-abc-123", "10.1.2.3")
@@ -188,12 +206,16 @@ def manager_client(world):
 
 def _break_glass(world):
     client = client_for(world.staff(Role.GP, world.partner).user)
-    client.post(url(world.patient, "break-glass/"),
-                {"reason": "Seen in hub, needs medication review today"}, "json")
+    client.post(
+        url(world.patient, "break-glass/"),
+        {"reason": "Seen in hub, needs medication review today"},
+        "json",
+    )
 
 
-def test_manager_lists_their_practice_audit_and_filters_break_glass(world, gp_client,
-                                                                    manager_client):
+def test_manager_lists_their_practice_audit_and_filters_break_glass(
+    world, gp_client, manager_client
+):
     gp_client.get(url(world.patient, "record/"))
     _break_glass(world)
     everything = manager_client.get("/api/v1/audit/").json()
@@ -205,9 +227,15 @@ def test_manager_lists_their_practice_audit_and_filters_break_glass(world, gp_cl
 def test_manager_filters_by_patient_user_and_dates(world, gp, gp_client, manager_client):
     gp_client.get(url(world.patient, "record/"))
     today = timezone.localdate()
-    rows = manager_client.get("/api/v1/audit/", {
-        "patient": world.patient.pk, "user": gp.user.pk,
-        "since": today.isoformat(), "until": today.isoformat()}).json()["results"]
+    rows = manager_client.get(
+        "/api/v1/audit/",
+        {
+            "patient": world.patient.pk,
+            "user": gp.user.pk,
+            "since": today.isoformat(),
+            "until": today.isoformat(),
+        },
+    ).json()["results"]
     assert [r["action"] for r in rows] == ["view_summary"]
     yesterday = (today - datetime.timedelta(days=1)).isoformat()
     assert manager_client.get("/api/v1/audit/", {"until": yesterday}).json()["results"] == []

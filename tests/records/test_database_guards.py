@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="triggers are PostgreSQL-only"
 )
 
-ENTRY_FACTORIES = {
+ENTRY_FACTORIES: dict[str, tuple[Any, str]] = {
     "records_consultation": (ConsultationFactory, "history = 'rewritten'"),
     "records_problem": (ProblemFactory, "title = 'rewritten'"),
     "records_medication": (MedicationFactory, "dose = 'rewritten'"),
@@ -52,7 +54,7 @@ def test_record_rows_refuse_delete(world, table):
 
 
 def test_record_rows_refuse_truncate_outside_test_databases(world):
-    ProblemFactory(patient=world.patient)
+    ProblemFactory.create(patient=world.patient)
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
         c.execute("SET LOCAL dovetail.allow_truncate = 'off'")
         c.execute("TRUNCATE records_problem CASCADE")
@@ -68,8 +70,9 @@ def test_break_glass_grants_refuse_update(world):
 
 
 def _event(world):
-    return audit_write(actor=world.actor(), action="view_summary", basis="own_practice",
-                       patient=world.patient)
+    return audit_write(
+        actor=world.actor(), action="view_summary", basis="own_practice", patient=world.patient
+    )
 
 
 def test_audit_rows_refuse_update_in_the_database(world):

@@ -32,11 +32,15 @@ from tests.records.factories import (
 
 def test_summary_shows_only_active_problems_and_current_medications(world, gp):
     p = world.patient
-    ProblemFactory(patient=p, title="Asthma")
-    ProblemFactory(patient=p, title="Appendicitis", status="past")
-    MedicationFactory(patient=p, name="Salbutamol inhaler")
-    MedicationFactory(patient=p, name="Amoxicillin", start_date=datetime.date(2024, 1, 1),
-                      stop_date=datetime.date(2024, 1, 8))
+    ProblemFactory.create(patient=p, title="Asthma")
+    ProblemFactory.create(patient=p, title="Appendicitis", status="past")
+    MedicationFactory.create(patient=p, name="Salbutamol inhaler")
+    MedicationFactory.create(
+        patient=p,
+        name="Amoxicillin",
+        start_date=datetime.date(2024, 1, 1),
+        stop_date=datetime.date(2024, 1, 8),
+    )
     summary = patient_summary(actor=gp, patient=p)
     assert [x.title for x in summary.active_problems] == ["Asthma"]
     assert [m.name for m in summary.current_medications] == ["Salbutamol inhaler"]
@@ -44,12 +48,18 @@ def test_summary_shows_only_active_problems_and_current_medications(world, gp):
 
 def test_summary_shows_the_latest_version_and_hides_entered_in_error(world, gp):
     p = world.patient
-    keep = ProblemFactory(patient=p, title="Hypertension")
-    wrong = ProblemFactory(patient=p, title="Diabetes")
-    entry_amend(actor=gp, patient=p, entry_type="problem", entry_id=keep.pk,
-                changes={"title": "Essential hypertension"})
-    entry_mark_entered_in_error(actor=gp, patient=p, entry_type="problem", entry_id=wrong.pk,
-                                reason="Wrong patient")
+    keep = ProblemFactory.create(patient=p, title="Hypertension")
+    wrong = ProblemFactory.create(patient=p, title="Diabetes")
+    entry_amend(
+        actor=gp,
+        patient=p,
+        entry_type="problem",
+        entry_id=keep.pk,
+        changes={"title": "Essential hypertension"},
+    )
+    entry_mark_entered_in_error(
+        actor=gp, patient=p, entry_type="problem", entry_id=wrong.pk, reason="Wrong patient"
+    )
     summary = patient_summary(actor=gp, patient=p)
     assert [x.title for x in summary.active_problems] == ["Essential hypertension"]
 
@@ -57,34 +67,51 @@ def test_summary_shows_the_latest_version_and_hides_entered_in_error(world, gp):
 def test_summary_has_latest_observation_of_each_kind_and_bmi(world, gp):
     p = world.patient
     now = timezone.now()
-    ObservationFactory(patient=p, kind="weight", value=Decimal(90), unit="kg",
-                       taken_at=now - datetime.timedelta(days=300))
-    ObservationFactory(patient=p, kind="weight", value=Decimal(80), unit="kg",
-                       taken_at=now - datetime.timedelta(days=3))
-    ObservationFactory(patient=p, kind="height", value=Decimal(180), unit="cm",
-                       taken_at=now - datetime.timedelta(days=400))
-    ObservationFactory(patient=p, kind="blood_pressure", value=Decimal(140),
-                       value2=Decimal(90), unit="mmHg")
+    ObservationFactory.create(
+        patient=p,
+        kind="weight",
+        value=Decimal(90),
+        unit="kg",
+        taken_at=now - datetime.timedelta(days=300),
+    )
+    ObservationFactory.create(
+        patient=p,
+        kind="weight",
+        value=Decimal(80),
+        unit="kg",
+        taken_at=now - datetime.timedelta(days=3),
+    )
+    ObservationFactory.create(
+        patient=p,
+        kind="height",
+        value=Decimal(180),
+        unit="cm",
+        taken_at=now - datetime.timedelta(days=400),
+    )
+    ObservationFactory.create(
+        patient=p, kind="blood_pressure", value=Decimal(140), value2=Decimal(90), unit="mmHg"
+    )
     summary = patient_summary(actor=gp, patient=p)
     latest = {o.kind: o.value for o in summary.latest_observations}
-    assert latest == {"weight": Decimal(80), "height": Decimal(180),
-                      "blood_pressure": Decimal(140)}
+    assert latest == {"weight": Decimal(80), "height": Decimal(180), "blood_pressure": Decimal(140)}
     assert summary.bmi == Decimal("24.7")
 
 
 def test_summary_alerts_show_allergies(world, gp):
-    AllergyFactory(patient=world.patient, substance="Penicillin", severity="severe",
-                   reaction="Anaphylaxis")
+    AllergyFactory.create(
+        patient=world.patient, substance="Penicillin", severity="severe", reaction="Anaphylaxis"
+    )
     summary = patient_summary(actor=gp, patient=world.patient)
     assert [a.text for a in summary.alerts] == ["Allergy: Penicillin (severe): Anaphylaxis"]
 
 
 def test_sensitive_entries_are_hidden_from_hca_and_shown_to_gp(world, gp):
-    ProblemFactory(patient=world.patient, title="Chlamydia", sensitive=True)
-    ProblemFactory(patient=world.patient, title="Asthma")
+    ProblemFactory.create(patient=world.patient, title="Chlamydia", sensitive=True)
+    ProblemFactory.create(patient=world.patient, title="Asthma")
     hca = world.actor(Role.HCA)
-    assert [x.title for x in patient_summary(actor=hca, patient=world.patient).active_problems] \
-        == ["Asthma"]
+    assert [x.title for x in patient_summary(actor=hca, patient=world.patient).active_problems] == [
+        "Asthma"
+    ]
     gp_view = patient_summary(actor=gp, patient=world.patient)
     assert {x.title for x in gp_view.active_problems} == {"Chlamydia", "Asthma"}
     assert any(a.kind == "sensitive" for a in gp_view.alerts)
@@ -93,8 +120,11 @@ def test_sensitive_entries_are_hidden_from_hca_and_shown_to_gp(world, gp):
 def test_recent_consultations_are_the_newest_five(world, gp):
     now = timezone.now()
     for days in range(8):
-        ConsultationFactory(patient=world.patient, history=f"day {days}",
-                            consulted_at=now - datetime.timedelta(days=days + 1))
+        ConsultationFactory.create(
+            patient=world.patient,
+            history=f"day {days}",
+            consulted_at=now - datetime.timedelta(days=days + 1),
+        )
     summary = patient_summary(actor=gp, patient=world.patient)
     assert [c.history for c in summary.recent_consultations] == [f"day {d}" for d in range(5)]
 
@@ -102,29 +132,36 @@ def test_recent_consultations_are_the_newest_five(world, gp):
 def _fill(patient, n):
     now = timezone.now()
     for i in range(n):
-        ProblemFactory(patient=patient, title=f"Problem {i}")
-        MedicationFactory(patient=patient, name=f"Drug {i}")
-        AllergyFactory(patient=patient, substance=f"Substance {i}")
-        ConsultationFactory(patient=patient, consulted_at=now - datetime.timedelta(hours=i + 1))
+        ProblemFactory.create(patient=patient, title=f"Problem {i}")
+        MedicationFactory.create(patient=patient, name=f"Drug {i}")
+        AllergyFactory.create(patient=patient, substance=f"Substance {i}")
+        ConsultationFactory.create(
+            patient=patient, consulted_at=now - datetime.timedelta(hours=i + 1)
+        )
         for kind, value in (("pulse", 70 + i % 20), ("weight", 70 + i % 10)):
-            ObservationFactory(patient=patient, kind=kind, value=Decimal(value),
-                               taken_at=now - datetime.timedelta(hours=i + 1))
+            ObservationFactory.create(
+                patient=patient,
+                kind=kind,
+                value=Decimal(value),
+                taken_at=now - datetime.timedelta(hours=i + 1),
+            )
 
 
 @pytest.mark.parametrize("size", [1, 40])
-def test_summary_query_count_does_not_grow_with_the_record(world, gp, size,
-                                                            django_assert_num_queries):
+def test_summary_query_count_does_not_grow_with_the_record(
+    world, gp, size, django_assert_num_queries
+):
     _fill(world.patient, size)
     with django_assert_num_queries(6):  # audit insert + 5 reads, whatever the size
         summary = patient_summary(actor=gp, patient=world.patient)
     assert len(summary.active_problems) == size
 
 
-def test_summary_for_federation_clinician_costs_two_more_queries(world,
-                                                                 django_assert_num_queries):
+def test_summary_for_federation_clinician_costs_two_more_queries(world, django_assert_num_queries):
     staff = world.staff(Role.GP, world.partner)
-    make_appointment(patient=world.patient, clinician=staff,
-                     start=timezone.now() + datetime.timedelta(days=1))
+    make_appointment(
+        patient=world.patient, clinician=staff, start=timezone.now() + datetime.timedelta(days=1)
+    )
     from policy.actor import actor_for_user
 
     actor = actor_for_user(staff.user)
@@ -140,7 +177,11 @@ def test_summary_read_is_audited_with_basis(world, gp):
     patient_summary(actor=gp, patient=world.patient)
     event = AuditEvent.objects.get()
     assert (event.action, event.basis, event.patient, event.user) == (
-        "view_summary", "own_practice", world.patient, gp.user)
+        "view_summary",
+        "own_practice",
+        world.patient,
+        gp.user,
+    )
 
 
 def test_demographics_read_is_audited_and_search_hit_distinguished(world):
@@ -148,11 +189,13 @@ def test_demographics_read_is_audited_and_search_hit_distinguished(world):
     patient_demographics(actor=reception, patient=world.patient)
     patient_demographics(actor=reception, patient=world.patient, via_search=True)
     assert list(AuditEvent.objects.order_by("pk").values_list("action", flat=True)) == [
-        "view_demographics", "search_hit_opened"]
+        "view_demographics",
+        "search_hit_opened",
+    ]
 
 
 def test_entry_history_and_list_reads_are_audited(world, gp):
-    entry = ProblemFactory(patient=world.patient)
+    entry = ProblemFactory.create(patient=world.patient)
     entry_history(actor=gp, patient=world.patient, entry_type="problem", entry_id=entry.pk)
     list(entries_current(actor=gp, patient=world.patient, entry_type="problem"))
     assert AuditEvent.objects.filter(action="view_record").count() == 2
@@ -171,9 +214,13 @@ def test_refused_read_is_audited(world):
 
 @pytest.fixture
 def josé(world):
-    return PatientFactory(registered_practice=world.home, given_name="José",
-                          family_name="Núñez-O'Brien", date_of_birth=datetime.date(1961, 2, 3),
-                          postcode="OX1 4AR")
+    return PatientFactory.create(
+        registered_practice=world.home,
+        given_name="José",
+        family_name="Núñez-O'Brien",
+        date_of_birth=datetime.date(1961, 2, 3),
+        postcode="OX1 4AR",
+    )
 
 
 @pytest.mark.parametrize("q", ["jose", "JOSÉ", "nunez", "Núñ", "jose nunez", "o'brien"])
@@ -187,8 +234,11 @@ def test_search_by_date_of_birth(world, gp, josé, q):
 
 
 def test_search_by_name_and_date_of_birth(world, gp, josé):
-    PatientFactory(registered_practice=world.home, given_name="Josephine",
-                   date_of_birth=datetime.date(1970, 1, 1))
+    PatientFactory.create(
+        registered_practice=world.home,
+        given_name="Josephine",
+        date_of_birth=datetime.date(1970, 1, 1),
+    )
     assert patient_search(actor=gp, q="jose 03/02/1961") == [josé]
 
 

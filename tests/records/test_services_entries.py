@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -33,108 +34,174 @@ def test_created_entry_shows_author_role_site_and_time(world, gp):
 
 def test_create_is_audited_with_basis(world, gp):
     entry = entry_create(
-        actor=gp, patient=world.patient, entry_type="allergy",
+        actor=gp,
+        patient=world.patient,
+        entry_type="allergy",
         data={"substance": "Latex", "severity": "mild"},
     )
     event = AuditEvent.objects.get(action="create")
     assert (event.patient, event.object_type, event.object_id) == (
-        world.patient, "allergy", str(entry.pk))
+        world.patient,
+        "allergy",
+        str(entry.pk),
+    )
     assert event.basis == "own_practice"
     assert event.user == gp.user and event.role == Role.GP
 
 
 def test_amendment_is_a_new_version_and_keeps_the_previous(world, gp):
-    first = ProblemFactory(patient=world.patient, title="Hypertension")
-    second = entry_amend(
-        actor=gp, patient=world.patient, entry_type="problem", entry_id=first.pk,
-        changes={"title": "Essential hypertension"}, reason="More specific",
+    first = ProblemFactory.create(patient=world.patient, title="Hypertension")
+    second: Any = entry_amend(
+        actor=gp,
+        patient=world.patient,
+        entry_type="problem",
+        entry_id=first.pk,
+        changes={"title": "Essential hypertension"},
+        reason="More specific",
     )
     first.refresh_from_db()
     assert first.title == "Hypertension"
     assert (second.version, second.previous_id, second.lineage) == (2, first.pk, first.lineage)
     assert second.change == Change.AMENDED and second.author == gp.staff
-    history = entry_history(actor=gp, patient=world.patient, entry_type="problem",
-                            entry_id=second.pk)
+    history: list[Any] = entry_history(
+        actor=gp, patient=world.patient, entry_type="problem", entry_id=second.pk
+    )
     assert [v.title for v in history] == ["Hypertension", "Essential hypertension"]
 
 
 def test_amending_a_superseded_version_is_a_conflict(world, gp):
-    first = ProblemFactory(patient=world.patient)
-    entry_amend(actor=gp, patient=world.patient, entry_type="problem", entry_id=first.pk,
-                changes={"title": "Hypertension (resolved?)"})
+    first = ProblemFactory.create(patient=world.patient)
+    entry_amend(
+        actor=gp,
+        patient=world.patient,
+        entry_type="problem",
+        entry_id=first.pk,
+        changes={"title": "Hypertension (resolved?)"},
+    )
     with pytest.raises(Conflict, match="version 2 exists"):
-        entry_amend(actor=gp, patient=world.patient, entry_type="problem", entry_id=first.pk,
-                    changes={"title": "Other"})
+        entry_amend(
+            actor=gp,
+            patient=world.patient,
+            entry_type="problem",
+            entry_id=first.pk,
+            changes={"title": "Other"},
+        )
 
 
 def test_amendment_with_no_change_is_refused(world, gp):
-    first = ProblemFactory(patient=world.patient, title="Asthma")
+    first = ProblemFactory.create(patient=world.patient, title="Asthma")
     with pytest.raises(ServiceError, match="Nothing to amend"):
-        entry_amend(actor=gp, patient=world.patient, entry_type="problem", entry_id=first.pk,
-                    changes={"title": "Asthma"})
+        entry_amend(
+            actor=gp,
+            patient=world.patient,
+            entry_type="problem",
+            entry_id=first.pk,
+            changes={"title": "Asthma"},
+        )
 
 
 def test_entered_in_error_needs_a_reason(world, gp):
-    first = ProblemFactory(patient=world.patient)
+    first = ProblemFactory.create(patient=world.patient)
     with pytest.raises(ServiceError, match="Say why"):
-        entry_mark_entered_in_error(actor=gp, patient=world.patient, entry_type="problem",
-                                    entry_id=first.pk, reason="  ")
+        entry_mark_entered_in_error(
+            actor=gp, patient=world.patient, entry_type="problem", entry_id=first.pk, reason="  "
+        )
 
 
 def test_entered_in_error_records_who_when_why_and_keeps_content(world, gp):
-    first = ProblemFactory(patient=world.patient, title="Diabetes")
-    mark = entry_mark_entered_in_error(
-        actor=gp, patient=world.patient, entry_type="problem", entry_id=first.pk,
+    first = ProblemFactory.create(patient=world.patient, title="Diabetes")
+    mark: Any = entry_mark_entered_in_error(
+        actor=gp,
+        patient=world.patient,
+        entry_type="problem",
+        entry_id=first.pk,
         reason="Wrong patient's record",
     )
     assert mark.change == Change.ENTERED_IN_ERROR
     assert (mark.author, mark.change_reason, mark.title) == (
-        gp.staff, "Wrong patient's record", "Diabetes")
+        gp.staff,
+        "Wrong patient's record",
+        "Diabetes",
+    )
     assert Problem.objects.filter(lineage=first.lineage).count() == 2
 
 
 def test_entry_entered_in_error_cannot_be_amended(world, gp):
-    first = ProblemFactory(patient=world.patient)
-    mark = entry_mark_entered_in_error(actor=gp, patient=world.patient, entry_type="problem",
-                                       entry_id=first.pk, reason="Duplicate entry")
+    first = ProblemFactory.create(patient=world.patient)
+    mark = entry_mark_entered_in_error(
+        actor=gp,
+        patient=world.patient,
+        entry_type="problem",
+        entry_id=first.pk,
+        reason="Duplicate entry",
+    )
     with pytest.raises(Conflict, match="entered in error"):
-        entry_amend(actor=gp, patient=world.patient, entry_type="problem", entry_id=mark.pk,
-                    changes={"title": "x"})
+        entry_amend(
+            actor=gp,
+            patient=world.patient,
+            entry_type="problem",
+            entry_id=mark.pk,
+            changes={"title": "x"},
+        )
 
 
 def test_entry_of_another_patient_is_not_found(world, gp):
-    other = ProblemFactory(patient__registered_practice=world.home)
+    other = ProblemFactory.create(patient__registered_practice=world.home)
     from common.errors import NotFound
+
     with pytest.raises(NotFound):
-        entry_amend(actor=gp, patient=world.patient, entry_type="problem", entry_id=other.pk,
-                    changes={"title": "x"})
+        entry_amend(
+            actor=gp,
+            patient=world.patient,
+            entry_type="problem",
+            entry_id=other.pk,
+            changes={"title": "x"},
+        )
 
 
 def test_hca_may_not_mark_an_entry_sensitive_they_could_not_see(world):
     hca = world.actor(Role.HCA)
     observations_record(actor=hca, patient=world.patient, pulse=Decimal("70"))  # allowed
     with pytest.raises(PermissionRefused, match="sensitive"):
-        entry_create(actor=hca, patient=world.patient, entry_type="observation",
-                     data={"kind": "pulse", "value": Decimal(70), "sensitive": True})
+        entry_create(
+            actor=hca,
+            patient=world.patient,
+            entry_type="observation",
+            data={"kind": "pulse", "value": Decimal(70), "sensitive": True},
+        )
 
 
 def test_observation_set_records_one_entry_per_measurement_with_units(world):
     hca = world.actor(Role.HCA)
     made = observations_record(
-        actor=hca, patient=world.patient, systolic=Decimal(128), diastolic=Decimal(82),
-        pulse=Decimal(64), weight=Decimal("70.5"), height=Decimal(175),
-        temperature=Decimal("36.8"), spo2=Decimal(98),
+        actor=hca,
+        patient=world.patient,
+        systolic=Decimal(128),
+        diastolic=Decimal(82),
+        pulse=Decimal(64),
+        weight=Decimal("70.5"),
+        height=Decimal(175),
+        temperature=Decimal("36.8"),
+        spo2=Decimal(98),
     )
     assert {(o.kind, o.unit) for o in made} == {
-        ("blood_pressure", "mmHg"), ("pulse", "beats/min"), ("weight", "kg"),
-        ("height", "cm"), ("temperature", "°C"), ("spo2", "%"),
+        ("blood_pressure", "mmHg"),
+        ("pulse", "beats/min"),
+        ("weight", "kg"),
+        ("height", "cm"),
+        ("temperature", "°C"),
+        ("spo2", "%"),
     }
 
 
 @pytest.mark.parametrize(
     ("values", "field", "message"),
     [
-        ({"systolic": 400, "diastolic": 80}, "systolic", "Systolic blood pressure of 400 mmHg is not plausible"),
+        (
+            {"systolic": 400, "diastolic": 80},
+            "systolic",
+            "Systolic blood pressure of 400 mmHg is not plausible",
+        ),
         ({"systolic": 120, "diastolic": 130}, "diastolic", "below the systolic"),
         ({"pulse": 5}, "pulse", "Pulse of 5 beats/min is not plausible"),
         ({"weight": 900}, "weight", "Weight of 900 kg is not plausible"),
@@ -145,22 +212,25 @@ def test_observation_set_records_one_entry_per_measurement_with_units(world):
 )
 def test_implausible_observation_is_refused_with_a_clear_message(world, gp, values, field, message):
     with pytest.raises(ValidationError) as caught:
-        observations_record(actor=gp, patient=world.patient,
-                            **{k: Decimal(v) for k, v in values.items()})
+        values = {k: Decimal(v) for k, v in values.items()}
+        observations_record(actor=gp, patient=world.patient, **values)
     assert message in " ".join(caught.value.message_dict[field])
 
 
 def test_one_implausible_value_records_none_of_the_set(world, gp):
     with pytest.raises(ValidationError):
-        observations_record(actor=gp, patient=world.patient, pulse=Decimal(70),
-                            spo2=Decimal(20))
+        observations_record(actor=gp, patient=world.patient, pulse=Decimal(70), spo2=Decimal(20))
     assert not Observation.objects.exists()
 
 
 def test_observation_in_the_future_is_refused(world, gp):
     with pytest.raises(ValidationError, match="cannot be in the future"):
-        observations_record(actor=gp, patient=world.patient, pulse=Decimal(70),
-                            taken_at=timezone.now() + datetime.timedelta(days=1))
+        observations_record(
+            actor=gp,
+            patient=world.patient,
+            pulse=Decimal(70),
+            taken_at=timezone.now() + datetime.timedelta(days=1),
+        )
 
 
 @pytest.mark.parametrize(
@@ -175,39 +245,63 @@ def test_observation_in_the_future_is_refused(world, gp):
 )
 def test_bad_snomed_code_format_is_refused(world, gp, code, message):
     with pytest.raises(ValidationError) as caught:
-        entry_create(actor=gp, patient=world.patient, entry_type="problem",
-                     data={"title": "X", "snomed_concept_id": code, "snomed_term": "X"})
+        entry_create(
+            actor=gp,
+            patient=world.patient,
+            entry_type="problem",
+            data={"title": "X", "snomed_concept_id": code, "snomed_term": "X"},
+        )
     assert message in caught.value.message_dict["snomed_concept_id"][0]
 
 
 def test_snomed_code_needs_a_term(world, gp):
     with pytest.raises(ValidationError) as caught:
-        entry_create(actor=gp, patient=world.patient, entry_type="problem",
-                     data={"title": "X", "snomed_concept_id": "38341003"})
+        entry_create(
+            actor=gp,
+            patient=world.patient,
+            entry_type="problem",
+            data={"title": "X", "snomed_concept_id": "38341003"},
+        )
     assert "term" in caught.value.message_dict["snomed_term"][0]
 
 
 def test_problem_onset_in_the_future_is_refused(world, gp):
     with pytest.raises(ValidationError, match="onset date cannot be in the future"):
-        entry_create(actor=gp, patient=world.patient, entry_type="problem",
-                     data={"title": "X", "onset_date": timezone.localdate() + datetime.timedelta(days=3)})
+        entry_create(
+            actor=gp,
+            patient=world.patient,
+            entry_type="problem",
+            data={"title": "X", "onset_date": timezone.localdate() + datetime.timedelta(days=3)},
+        )
 
 
 def test_medication_stopping_before_it_starts_is_refused(world, gp):
     with pytest.raises(ValidationError, match="stop date cannot be before"):
-        entry_create(actor=gp, patient=world.patient, entry_type="medication",
-                     data={"name": "Ramipril 5mg", "dose": "od",
-                           "start_date": datetime.date(2024, 3, 1),
-                           "stop_date": datetime.date(2024, 2, 1)})
+        entry_create(
+            actor=gp,
+            patient=world.patient,
+            entry_type="medication",
+            data={
+                "name": "Ramipril 5mg",
+                "dose": "od",
+                "start_date": datetime.date(2024, 3, 1),
+                "stop_date": datetime.date(2024, 2, 1),
+            },
+        )
 
 
 def test_consultation_needs_some_content(world, gp):
     with pytest.raises(ValidationError, match="at least one of history"):
-        entry_create(actor=gp, patient=world.patient, entry_type="consultation",
-                     data={"history": " "})
+        entry_create(
+            actor=gp, patient=world.patient, entry_type="consultation", data={"history": " "}
+        )
 
 
 def test_unknown_field_is_refused(world, gp):
     with pytest.raises(ServiceError, match="no field colour"):
-        entry_create(actor=gp, patient=world.patient, entry_type="allergy",
-                     data={"substance": "Nuts", "severity": "mild", "colour": "red"})
+        entry_create(
+            actor=gp,
+            patient=world.patient,
+            entry_type="allergy",
+            data={"substance": "Nuts", "severity": "mild", "colour": "red"},
+        )
