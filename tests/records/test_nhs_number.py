@@ -36,8 +36,7 @@ def test_number_whose_check_digit_would_be_ten_is_refused() -> None:
     # 999 000 001: weights 10..2 give sum 9*10+9*9+9*8+1*2 = 245; 245 % 11 = 3; 11-3 = 8.
     # Search for a nine-digit stem whose check digit is 10 rather than hard-coding one.
     stem = next(
-        s
-        for s in (f"999{n:06d}" for n in range(1000))
+        s for s in (f"999{n:06d}" for n in range(1000))
         if (11 - sum(int(d) * (10 - i) for i, d in enumerate(s)) % 11) == 10
     )
     with pytest.raises(ValidationError) as caught:
