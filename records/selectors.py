@@ -12,9 +12,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Func, Q, QuerySet, TextField, Value, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Lower, RowNumber
 from django.utils import timezone
 
 from audit.models import AuditAction
@@ -144,11 +144,21 @@ def patient_search(*, actor: Actor, q: str) -> list[Patient]:
     parsed = search_filter(q)
     qs = Patient.objects.filter(visible_patients_q(actor)).select_related("registered_practice")
     if isinstance(parsed, Q):
-        qs = qs.filter(parsed)
-    else:
-        condition, names = parsed
-        qs = _name_filter(qs.filter(condition), names)
-    return list(qs.order_by("family_name", "given_name", "pk")[:SEARCH_LIMIT])
+        return list(qs.filter(parsed).order_by("family_name", "given_name", "pk")[:SEARCH_LIMIT])
+    condition, names = parsed
+    qs = _name_filter(qs.filter(condition), names)
+    # Ordering by an expression no index provides makes PostgreSQL find the matches through the
+    # trigram index and sort them, instead of walking the name index and folding every row it
+    # passes (5 s instead of 0.25 s for a common fragment such as "smi" on 500,000 patients).
+    # JIT compilation (PostgreSQL's default above a cost estimate these searches reach) takes
+    # longer than the query itself: switch it off for this one statement.
+    ordering = (Lower("family_name"), Lower("given_name"), "pk")
+    if connection.vendor != "postgresql":
+        return list(qs.order_by(*ordering)[:SEARCH_LIMIT])
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        return list(qs.order_by(*ordering)[:SEARCH_LIMIT])
 
 
 def patient_demographics(*, actor: Actor, patient: Patient, via_search: bool = False) -> Patient:
