@@ -85,6 +85,23 @@ CASES = [(r.value, c, a) for r in Role for c in CONTEXTS for a in ACTIONS] + [
     (None, "no_staff", a) for a in ACTIONS
 ]
 
+AUDITED_AS = {
+    "view_demographics": "view_demographics",
+    "view_record": "view_summary",
+    "view_sensitive": "view_record",
+    "create": "create",
+    "amend": "amend",
+    "entered_in_error_consultation": "entered_in_error",
+    "entered_in_error_observation": "entered_in_error",
+    "break_glass": "break_glass",
+}
+BASIS = {
+    "own_practice": "own_practice",
+    "federation_appointment": "appointment_relationship",
+    "federation_break_glass": "break_glass",
+    "federation_no_relationship": "break_glass",  # the break-glass event itself
+}
+
 CREATE_DATA: dict[str, dict[str, Any]] = {
     "consultation": {"history": "Sore throat 2 days", "plan": "Fluids, paracetamol"},
     "problem": {"title": "Migraine", "snomed_concept_id": "37796009", "snomed_term": "Migraine"},
@@ -166,6 +183,12 @@ def test_permission_matrix(world: Any, role: str | None, context: str, action: s
     if expected(role, context, action):
         _perform(action, actor, world.patient)
         assert not AuditEvent.objects.filter(action="refused").exists()
+        event = AuditEvent.objects.filter(user=actor.user).latest("pk")
+        assert (event.action, event.basis, event.patient) == (
+            AUDITED_AS[action.split("_")[0] if action.startswith(("create", "amend")) else action],
+            BASIS[context],
+            world.patient,
+        )
     else:
         with pytest.raises(PermissionRefused):
             _perform(action, actor, world.patient)
