@@ -279,3 +279,23 @@ def test_other_practice_manager_cannot_review(world):
     event = AuditEvent.objects.get(action="break_glass")
     other = client_for(world.staff(Role.PRACTICE_MANAGER, world.partner).user)
     assert other.post(f"/api/v1/audit/{event.pk}/review/", {}, "json").status_code == 403
+
+
+def test_record_endpoint_queries_do_not_grow_with_the_record(world, gp_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.records.factories import ConsultationFactory, MedicationFactory
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert gp_client.get(url(world.patient, "record/")).status_code == 200
+        return len(ctx.captured_queries)
+
+    ProblemFactory.create(patient=world.patient)
+    small = count()
+    for i in range(15):
+        ProblemFactory.create(patient=world.patient, title=f"Problem {i}")
+        MedicationFactory.create(patient=world.patient, name=f"Drug {i}")
+        ConsultationFactory.create(patient=world.patient)
+    assert count() == small

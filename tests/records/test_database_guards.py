@@ -120,3 +120,26 @@ def test_application_cannot_bulk_update_or_delete_audit_events(world):
         AuditEvent.objects.all().update(basis="x")
     with pytest.raises(AppendOnlyError):
         AuditEvent.objects.all().delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_test_databases_can_still_be_flushed_between_transactional_tests():
+    """Django empties tables with TRUNCATE after a transactional test; the test database turns
+    the escape on (tests/conftest.py), so this test's teardown must succeed."""
+    from tests.factories import PracticeFactory, SiteFactory, StaffMemberFactory
+    from tests.records.factories import PatientFactory
+
+    practice = PracticeFactory.create()
+    SiteFactory.create(practice=practice)
+    patient = PatientFactory.create(registered_practice=practice)
+    staff = StaffMemberFactory.create(practice=practice)
+    ProblemFactory.create(patient=patient, author=staff)
+    from policy.actor import actor_for_user
+
+    audit_write(
+        actor=actor_for_user(staff.user),
+        action="view_summary",
+        basis="own_practice",
+        patient=patient,
+    )
+    assert AuditEvent.objects.count() == 1
