@@ -80,9 +80,11 @@ INSTALLED_APPS = [
     "staff",
     "records",
     "appointments",
+    "audit",
 ]
 
 MIDDLEWARE = [
+    "common.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

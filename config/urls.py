@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-api_v1: list = []
+api_v1: list = [
+    path("", include("records.api.urls")),
+    path("", include("audit.api")),
+]
 
 urlpatterns = [
     path("", include("staff.urls")),

@@ -4,16 +4,22 @@ import re
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from common.admin import PracticeScopedAdmin
+from common.errors import PermissionRefused
+from policy.actor import actor_for_request
 from records.models import Patient
 
 
 @admin.register(Patient)
 class PatientAdmin(PracticeScopedAdmin):
-    """Demographics only: clinical entries are never shown in the admin."""
+    """Demographics only: clinical entries are never shown (or registered) in the admin.
+
+    Opening a patient asks the records policy and is audited like any other demographics view.
+    """
 
     practice_lookup = "registered_practice"
     list_display = [
@@ -74,3 +80,15 @@ class PatientAdmin(PracticeScopedAdmin):
             {"fields": ["registered_practice", "preferred_site", "registration_date"]},
         ),
     ]
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        from records.selectors import patient_demographics
+
+        patient = super().get_object(request, object_id, from_field)
+        if patient is None:
+            return None
+        try:
+            patient_demographics(actor=actor_for_request(request), patient=patient)
+        except PermissionRefused as exc:
+            raise PermissionDenied(exc.message) from None
+        return patient

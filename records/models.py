@@ -122,3 +122,24 @@ class Patient(models.Model):
             errors["preferred_site"] = "The preferred site must belong to the registered practice."
         if errors:
             raise ValidationError(errors)
+
+
+# The clinical record and break-glass grants live in their own modules; Django finds them here.
+from records.break_glass import BreakGlassGrant  # noqa: E402
+from records.clinical import (  # noqa: E402
+    Allergy,
+    Consultation,
+    Medication,
+    Observation,
+    Problem,
+)
+
+__all__ = [
+    "Allergy",
+    "BreakGlassGrant",
+    "Consultation",
+    "Medication",
+    "Observation",
+    "Patient",
+    "Problem",
+]

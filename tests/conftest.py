@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -12,3 +13,23 @@ def _clear_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Let test databases be emptied between transactional tests.
+
+    The record and audit tables refuse TRUNCATE (ADR 0031/0032) unless the session setting
+    ``dovetail.allow_truncate`` is on; only test databases turn it on, so Django's flush works
+    there and nowhere else.
+    """
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for conn in connections.all():
+            if conn.vendor != "postgresql":
+                continue
+            name = conn.ops.quote_name(conn.settings_dict["NAME"])
+            with conn.cursor() as cursor:
+                cursor.execute(f"ALTER DATABASE {name} SET dovetail.allow_truncate = 'on'")
+            conn.close()

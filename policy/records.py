@@ -1,0 +1,266 @@
+"""Who may do what with a patient's record. The only module that compares roles and practices.
+
+Every interface (API, admin, services, selectors) asks ``access_for(actor, patient)`` and acts
+on the ``Decision`` it returns; the decision's ``basis`` is written to the audit.
+
+Rules (ADR 0030, docs/records.md):
+- no active staff membership: refused everything;
+- relationship with the patient, in order: ``own_practice`` (registered at the actor's practice);
+  ``appointment_relationship`` (registered at another practice of the actor's federation and
+  a non-cancelled appointment with the actor starting from 28 days ago to 14 days ahead);
+  ``break_glass`` (same federation, an unexpired break-glass grant of this user);
+  otherwise refused: no legitimate relationship (same federation) or outside the federation;
+- what each role may do once related: see ``ROLE_CAPABILITIES``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from common.errors import PermissionRefused
+from policy.actor import Actor
+from staff.roles import Role
+
+if TYPE_CHECKING:
+    from records.models import Patient
+
+RELATIONSHIP_PAST = datetime.timedelta(days=28)
+RELATIONSHIP_AHEAD = datetime.timedelta(days=14)
+
+
+class RecordAction(StrEnum):
+    VIEW_DEMOGRAPHICS = "view_demographics"
+    VIEW_RECORD = "view_record"
+    VIEW_SENSITIVE = "view_sensitive"
+    CREATE = "create"
+    AMEND = "amend"
+    ENTERED_IN_ERROR = "entered_in_error"
+    BREAK_GLASS = "break_glass"
+
+
+class Basis(StrEnum):
+    OWN_PRACTICE = "own_practice"
+    APPOINTMENT_RELATIONSHIP = "appointment_relationship"
+    BREAK_GLASS = "break_glass"
+    PRACTICE_MANAGER = "practice_manager"
+
+
+ENTRY_TYPES = ("consultation", "problem", "medication", "allergy", "observation")
+REGISTERED_CLINICIANS = frozenset({Role.GP, Role.ANP, Role.NURSE, Role.PHYSIO, Role.PHARMACIST})
+"""Registered health professionals: the only roles shown entries marked sensitive."""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    demographics: bool = True
+    read_record: bool = False
+    read_sensitive: bool = False
+    writes: frozenset[str] = field(default_factory=frozenset)
+
+
+ROLE_CAPABILITIES: dict[str, Capabilities] = {
+    **{
+        role: Capabilities(read_record=True, read_sensitive=True, writes=frozenset(ENTRY_TYPES))
+        for role in REGISTERED_CLINICIANS
+    },
+    # HCAs take bloods, blood pressures and health checks: they read the record (not sensitive
+    # entries) and record observations, nothing else.
+    Role.HCA: Capabilities(read_record=True, writes=frozenset({"observation"})),
+    # Link workers are not registered clinicians: they read the non-sensitive record and write
+    # consultation notes of their contacts.
+    Role.LINK_WORKER: Capabilities(read_record=True, writes=frozenset({"consultation"})),
+    Role.RECEPTIONIST: Capabilities(),
+    Role.PRACTICE_MANAGER: Capabilities(),
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    basis: str
+    message: str = ""
+
+    def require(self) -> Decision:
+        if not self.allowed:
+            raise PermissionRefused(self.message)
+        return self
+
+
+def _refused(reason: str, message: str) -> Decision:
+    return Decision(False, f"refused: {reason}", message)
+
+
+NO_STAFF = _refused("no staff membership", "Only active practice staff can see patient records.")
+
+
+@dataclass
+class PatientAccess:
+    """One actor's relationship with one patient, worked out once and asked many questions."""
+
+    actor: Actor
+    patient: Patient
+    relationship: str | None
+    refusal: Decision | None
+
+    def decide(self, action: RecordAction, *, entry_type: str | None = None) -> Decision:
+        actor = self.actor
+        if not actor.is_staff_member:
+            return NO_STAFF
+        caps = ROLE_CAPABILITIES.get(actor.role or "", Capabilities(demographics=False))
+        role_name = actor.staff.get_role_display() if actor.staff else ""
+        if action is RecordAction.BREAK_GLASS:
+            return self._break_glass(caps, role_name)
+        if action is RecordAction.VIEW_DEMOGRAPHICS and not caps.demographics:
+            return _refused("role", f"A {role_name} cannot see patient details.")
+        if action is RecordAction.VIEW_RECORD and not caps.read_record:
+            return _refused(
+                "role",
+                f"A {role_name} sees demographics and appointments only, never clinical entries.",
+            )
+        if action is RecordAction.VIEW_SENSITIVE and not caps.read_sensitive:
+            return _refused(
+                "role", "Entries marked sensitive are shown only to registered clinicians."
+            )
+        if action in (RecordAction.CREATE, RecordAction.AMEND, RecordAction.ENTERED_IN_ERROR):
+            if entry_type not in ENTRY_TYPES:
+                raise ValueError(f"unknown entry type {entry_type!r}")
+            if entry_type not in caps.writes:
+                verb = {"create": "record", "amend": "amend", "entered_in_error": "mark"}[action]
+                return _refused("role", f"A {role_name} cannot {verb} {entry_type} entries.")
+        if self.relationship is None:
+            assert self.refusal is not None
+            if self.refusal is NO_RELATIONSHIP and not caps.read_record:
+                return _refused(
+                    "no legitimate relationship",
+                    "This patient is registered at another practice: no access.",
+                )
+            return self.refusal
+        return Decision(True, self.relationship)
+
+    def _break_glass(self, caps: Capabilities, role_name: str) -> Decision:
+        if not caps.read_record:
+            return _refused("role", f"A {role_name} cannot use break-glass: no clinical access.")
+        if self.relationship in (Basis.OWN_PRACTICE, Basis.APPOINTMENT_RELATIONSHIP):
+            return _refused(
+                "not needed",
+                f"You already have access to this record ({self.relationship}): "
+                "break-glass is not needed.",
+            )
+        if self.refusal is not None and self.refusal.basis == OUTSIDE_FEDERATION.basis:
+            return self.refusal
+        return Decision(True, Basis.BREAK_GLASS)
+
+
+OUTSIDE_FEDERATION = _refused(
+    "outside federation",
+    "This patient is registered at a practice outside your federation: no access.",
+)
+NO_RELATIONSHIP = _refused(
+    "no legitimate relationship",
+    "No legitimate relationship with this patient: use break-glass, stating your reason, "
+    "if you need the record.",
+)
+
+
+def _appointment_q(actor: Actor, now: datetime.datetime, patient_ref: Any) -> Q:
+    from appointments.models import LIVE_CONDITION
+
+    return Q(
+        LIVE_CONDITION,
+        patient=patient_ref,
+        clinician_id=actor.staff.pk if actor.staff else None,
+        start__gte=now - RELATIONSHIP_PAST,
+        start__lte=now + RELATIONSHIP_AHEAD,
+    )
+
+
+def access_for(
+    actor: Actor, patient: Patient, *, now: datetime.datetime | None = None
+) -> PatientAccess:
+    """Work out the actor's relationship with the patient (at most two small queries).
+
+    ``patient.registered_practice`` should be loaded (``select_related``) to avoid a query.
+    """
+    from appointments.models import Appointment
+    from records.models import BreakGlassGrant
+
+    now = now or timezone.now()
+    if not actor.is_staff_member or actor.staff is None:
+        return PatientAccess(actor, patient, None, NO_STAFF)
+    if patient.registered_practice_id == actor.practice_id:
+        return PatientAccess(actor, patient, Basis.OWN_PRACTICE, None)
+    federation_id = patient.registered_practice.federation_id
+    if federation_id is None or federation_id != actor.federation_id:
+        return PatientAccess(actor, patient, None, OUTSIDE_FEDERATION)
+    if Appointment.objects.filter(_appointment_q(actor, now, patient)).exists():
+        return PatientAccess(actor, patient, Basis.APPOINTMENT_RELATIONSHIP, None)
+    if BreakGlassGrant.objects.filter(
+        user_id=actor.user.pk, patient=patient, expires_at__gt=now, started_at__lte=now
+    ).exists():
+        return PatientAccess(actor, patient, Basis.BREAK_GLASS, None)
+    return PatientAccess(actor, patient, None, NO_RELATIONSHIP)
+
+
+def decide(
+    actor: Actor, action: RecordAction, patient: Patient, *, entry_type: str | None = None
+) -> Decision:
+    return access_for(actor, patient).decide(action, entry_type=entry_type)
+
+
+def visible_patients_q(actor: Actor, *, now: datetime.datetime | None = None) -> Q:
+    """Patients whose demographics the actor may find in a search (a filter on Patient)."""
+    from appointments.models import Appointment
+    from records.models import BreakGlassGrant
+
+    if not actor.is_staff_member:
+        return Q(pk__in=[])
+    now = now or timezone.now()
+    caps = ROLE_CAPABILITIES.get(actor.role or "", Capabilities(demographics=False))
+    if not caps.demographics:
+        return Q(pk__in=[])
+    same_federation = Q(registered_practice__federation_id=actor.federation_id) & Q(
+        registered_practice__federation_id__isnull=False
+    )
+    related = Exists(Appointment.objects.filter(_appointment_q(actor, now, OuterRef("pk"))))
+    glass = Exists(
+        BreakGlassGrant.objects.filter(
+            user_id=actor.user.pk, patient=OuterRef("pk"), expires_at__gt=now, started_at__lte=now
+        )
+    )
+    return Q(registered_practice_id=actor.practice_id) | (same_federation & (related | glass))
+
+
+# The audit trail -----------------------------------------------------------------------------
+
+
+def audit_view_decision(actor: Actor) -> Decision:
+    """Practice managers see the audit of their own practice's patients."""
+    if not actor.is_staff_member:
+        return NO_STAFF
+    if actor.role != Role.PRACTICE_MANAGER:
+        return _refused("role", "Only the practice manager can see the audit trail.")
+    return Decision(True, Basis.PRACTICE_MANAGER)
+
+
+def audit_scope_practice_id(actor: Actor) -> int:
+    """The practice whose patients' audit events the actor may list (after the decision)."""
+    audit_view_decision(actor).require()
+    assert actor.practice_id is not None
+    return actor.practice_id
+
+
+def break_glass_review_decision(actor: Actor, *, event_practice_id: int | None) -> Decision:
+    decision = audit_view_decision(actor)
+    if not decision.allowed:
+        return decision
+    if event_practice_id != actor.practice_id:
+        return _refused(
+            "other practice", "Only the manager of the patient's practice can review this."
+        )
+    return decision

@@ -1,0 +1,3 @@
+"""Share the records test world (practices on both sides of the access line)."""
+
+from tests.records.conftest import *  # noqa: F403
