@@ -66,6 +66,8 @@ class Me(APIView):
 
     @extend_schema(summary="Who am I, and which patients can I act for", responses=MeOut)
     def get(self, request: Request) -> Response:
+        if request.query_params.get("patient") is not None:
+            _acting_patient(request)  # the same rule everywhere: a foreign id is a 404
         actor = actor_for_request(request)
         user: Any = request.user
         patients = patients_actable_by(request.user).select_related("registered_practice")
