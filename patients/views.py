@@ -276,9 +276,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 
 def _own_account(request: HttpRequest) -> PatientAccount:
-    account = (
-        PatientAccount.objects.select_related("user").filter(user_id=int(request.user.pk or 0)).first()
-    )
+    user_id = int(request.user.pk or 0)
+    account = PatientAccount.objects.select_related("user").filter(user_id=user_id).first()
     if account is None:
         raise PermissionDenied("Only your own online account has sign-in settings.")
     return account

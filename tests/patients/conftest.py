@@ -47,7 +47,7 @@ def patient(practice: Any) -> Any:
 
 
 def make_account(patient: Any, email: str, password: str = PASSWORD) -> PatientAccount:
-    user = UserFactory(username=email.lower(), email=email.lower(), password=password,
+    user: Any = UserFactory(username=email.lower(), email=email.lower(), password=password,
                        first_name=patient.given_name, last_name=patient.family_name)
     return PatientAccount.objects.create(user=user, patient=patient)
 
