@@ -94,3 +94,11 @@ def totp_disable(*, account: PatientAccount, password: str) -> PatientAccount:
     account.totp_last_step = None
     account.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
     return account
+
+
+def second_factor_required(user: Any) -> bool:
+    """True when this login has two-step sign-in on. Anything that exchanges a password for a
+    session or token (e.g. ``POST /api/v1/auth/token/``) must then also ask for a code."""
+    return PatientAccount.objects.filter(
+        user=user, totp_confirmed_at__isnull=False
+    ).exclude(totp_secret="").exists()

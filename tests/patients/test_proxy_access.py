@@ -119,3 +119,18 @@ def test_staff_of_another_practice_get_404_on_the_proxy_page(child) -> None:
     client = Client()
     client.force_login(other.user)
     assert client.get(f"/staff/patients/{child.pk}/proxy-access/").status_code == 404
+
+
+def test_pages_do_not_grow_queries_with_more_proxied_patients(
+    account, receptionist, practice, django_assert_max_num_queries
+) -> None:
+    client = signed_in(account)
+    _grant(PatientFactory(registered_practice=practice), receptionist)
+    with django_assert_max_num_queries(100) as one:
+        client.get("/patient/")
+        client.get("/api/v1/me/")
+    for _ in range(3):
+        _grant(PatientFactory(registered_practice=practice), receptionist)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get("/patient/")
+        client.get("/api/v1/me/")

@@ -194,3 +194,12 @@ def test_password_reset_never_emails_staff_accounts(practice) -> None:
     response = Client().post("/patient/password-reset/", {"email": "gp@example.com"})
     assert response.status_code == 302
     assert mail.outbox == []
+
+
+def test_second_factor_required_tells_other_sign_in_routes(account) -> None:
+    from patients.totp import second_factor_required
+
+    assert not second_factor_required(account.user)
+    client = signed_in(account)
+    _enrol(client, account)
+    assert second_factor_required(account.user)
