@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
 
 from patients.models import ContactPreferenceChange, PatientAccount, ProxyAccess, RegistrationCode
 
@@ -11,6 +14,12 @@ class PatientAccountAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "patient", "registration_code", "created_at", "totp_confirmed_at"]
     exclude = ["totp_secret", "totp_last_step"]
     search_fields = ["patient__family_name", "patient__nhs_number", "user__email"]
+    actions = ["turn_off_two_step"]
+
+    @admin.action(description="Turn off two-step sign-in (patient lost their phone)")
+    def turn_off_two_step(self, request: Any, queryset: QuerySet[PatientAccount]) -> None:
+        count = queryset.update(totp_secret="", totp_confirmed_at=None, totp_last_step=None)
+        self.message_user(request, f"Two-step sign-in turned off for {count} account(s).")
 
 
 @admin.register(RegistrationCode)

@@ -66,9 +66,12 @@ class IssuedCode:
     passphrase: str  # shown once on the printed letter, never stored
 
 
-def normalise_email(value: str) -> str:
+def normalise_email(value: str, *, field: str = "email") -> str:
     email = (value or "").strip().lower()
-    validate_email(email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({field: "Enter an email address like name@example.com."}) from None
     return email
 
 
@@ -80,6 +83,8 @@ def registration_code_issue(*, patient: Patient, issued_by: Any) -> IssuedCode:
     check_manage_online_access(actor_for_user(issued_by), patient)
     if PatientAccount.objects.filter(patient=patient).exists():
         raise Conflict(f"{patient.full_name} already has an online account.")
+    if patient.is_deceased:
+        raise Conflict("The patient is recorded as deceased: no online account can be set up.")
     passphrase = passphrases.new_passphrase()
     now = timezone.now()
     expires = now + datetime.timedelta(days=settings.PATIENT_REGISTRATION_CODE_DAYS)
@@ -227,7 +232,7 @@ def proxy_access_grant(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Give the reason for proxy access."})
-    email = normalise_email(grantee_email)
+    email = normalise_email(grantee_email, field="grantee_email")
     grantee = PatientAccount.objects.select_related("user").filter(
         user__username=email, user__is_active=True
     ).first()
@@ -289,8 +294,8 @@ def contact_preferences_update(*, patient: Patient, changed_by: Any, **changes: 
         raw = (changes["email"] or "").strip()
         try:
             clean["email"] = normalise_email(raw) if raw else ""
-        except ValidationError:
-            errors["email"] = "Enter an email address like name@example.com."
+        except ValidationError as exc:
+            errors["email"] = exc.message_dict["email"][0]
     for flag in ("sms_consent", "email_consent"):
         if flag in changes:
             clean[flag] = bool(changes[flag])

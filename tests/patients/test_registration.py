@@ -210,3 +210,12 @@ def test_a_patient_with_an_account_gets_no_new_code(patient, receptionist, accou
 
     with pytest.raises(Conflict):
         issue(patient, receptionist)
+
+
+def test_no_code_for_a_deceased_patient(patient, receptionist) -> None:
+    from common.errors import Conflict
+
+    patient.date_of_death = patient.date_of_birth
+    patient.save(update_fields=["date_of_death"])
+    with pytest.raises(Conflict):
+        issue(patient, receptionist)

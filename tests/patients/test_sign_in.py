@@ -203,3 +203,16 @@ def test_second_factor_required_tells_other_sign_in_routes(account) -> None:
     client = signed_in(account)
     _enrol(client, account)
     assert second_factor_required(account.user)
+
+
+def test_the_admin_action_turns_two_step_off(account, practice) -> None:
+    client = signed_in(account)
+    _enrol(client, account)
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    staff_client = Client()
+    staff_client.force_login(admin)
+    response = staff_client.post("/admin/patients/patientaccount/", {
+        "action": "turn_off_two_step", "_selected_action": [account.pk]})
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert not account.totp_enabled
