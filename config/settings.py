@@ -229,6 +229,7 @@ EMAIL_BACKEND: str = env.string(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL: str = env.string("DEFAULT_FROM_EMAIL", "Dovetail <no-reply@dovetail.invalid>")
+PATIENT_PASSWORD_RESET_LIMIT = env.integer("PATIENT_PASSWORD_RESET_LIMIT", 3, minimum=1)
 PASSWORD_RESET_TIMEOUT = env.integer("PASSWORD_RESET_TIMEOUT_MINUTES", 60, minimum=5) * 60
 
 LOGGING = {

@@ -18,7 +18,7 @@ urlpatterns = [
     path("security/", views.security, name="patient-security"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PatientPasswordResetView.as_view(
             form_class=PatientPasswordResetForm,
             template_name="patients/password_reset_form.html",
             email_template_name="patients/email/password_reset.txt",

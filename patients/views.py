@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.views import PasswordResetView, redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -118,6 +118,18 @@ def _totp_failures_key(user_id: int) -> str:
 
 def _totp_locked(user_id: int) -> bool:
     return int(cache.get(_totp_failures_key(user_id)) or 0) >= settings.PATIENT_TOTP_MAX_FAILURES
+
+
+class PatientPasswordResetView(PasswordResetView):
+    """Django's reset view, with at most PATIENT_PASSWORD_RESET_LIMIT emails per address per
+    hour. Over the limit the page looks the same, so it tells nobody whether an account exists."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        key = f"patients:password-resets:{form.cleaned_data['email'].strip().lower()}"
+        cache.add(key, 0, timeout=60 * 60)
+        if cache.incr(key) > settings.PATIENT_PASSWORD_RESET_LIMIT:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 # ---- signing in and out ---------------------------------------------------------------------

@@ -134,3 +134,13 @@ def test_pages_do_not_grow_queries_with_more_proxied_patients(
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get("/patient/")
         client.get("/api/v1/me/")
+
+
+def test_home_shows_only_cards_for_pages_that_exist(account, settings) -> None:
+    client = signed_in(account)
+    body = client.get("/patient/").content.decode()
+    assert 'href="/patient/preferences/"' in body
+    assert "Book an appointment" not in body
+    settings.ROOT_URLCONF = "tests.patients.urls_with_booking"
+    body = client.get("/patient/").content.decode()
+    assert 'href="/patient/book/"' in body and "Book an appointment" in body

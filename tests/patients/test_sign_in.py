@@ -216,3 +216,13 @@ def test_the_admin_action_turns_two_step_off(account, practice) -> None:
     assert response.status_code == 302
     account.refresh_from_db()
     assert not account.totp_enabled
+
+
+def test_password_reset_emails_are_limited_per_address(account, settings) -> None:
+    settings.PATIENT_PASSWORD_RESET_LIMIT = 2
+    client = Client()
+    for _ in range(4):
+        response = client.post("/patient/password-reset/", {"email": "ava@example.com"})
+        assert response.status_code == 302
+        assert response["Location"] == "/patient/password-reset/sent/"
+    assert len(mail.outbox) == 2
