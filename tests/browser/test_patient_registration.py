@@ -44,6 +44,10 @@ def test_patient_registers_with_a_letter_then_signs_in(live_server, new_page, se
     assert page.get_by_role("heading", level=1).inner_text() == "Hello Ava"
     assert page.get_by_role("link", name="Contact preferences").is_visible()
     assert axe_violations(page) == []
+    # Mobile first: on a small phone nothing scrolls sideways.
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert axe_violations(page) == []
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_server.url}/patient/sign-in/")
