@@ -93,7 +93,9 @@ def actor_for_user(user: Any, *, site_id: int | None = None) -> Actor:
 def actor_for_request(request: HttpRequest) -> Actor:
     """The actor for a request; the working site comes from the session or X-Dovetail-Site."""
     cached = getattr(request, "_dovetail_actor", None)
-    if cached is not None:
+    # A DRF Request forwards attribute reads to the Django request, which may hold an actor
+    # worked out before token authentication: only reuse one made for this same user.
+    if cached is not None and cached.user == request.user:
         return cached
     raw = request.META.get(WORKING_SITE_HEADER) or request.session.get(WORKING_SITE_SESSION_KEY)
     try:

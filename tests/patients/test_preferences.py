@@ -61,3 +61,27 @@ def test_nobody_else_may_change_them(account, other_account) -> None:
     with pytest.raises(PermissionRefused):
         services.contact_preferences_update(patient=account.patient,
                                             changed_by=other_account.user, sms_consent=False)
+
+
+def test_the_api_works_with_a_token_too(account, other_account) -> None:
+    from django.test import Client, RequestFactory
+    from rest_framework.authtoken.models import Token
+
+    from policy.actor import actor_for_request
+
+    token = Token.objects.create(user=account.user)
+    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    me = client.get("/api/v1/me/").json()
+    assert [p["id"] for p in me["patients"]] == [account.patient.pk]
+    assert me["acting_for"] == account.patient.pk
+    assert client.get(f"/api/v1/me/preferences/?patient={other_account.patient.pk}"
+                      ).status_code == 404
+    # An actor worked out for an earlier (anonymous) user of the request is not reused.
+    request = RequestFactory().get("/")
+    request.session = {}  # type: ignore[assignment]
+    from django.contrib.auth.models import AnonymousUser
+
+    request.user = AnonymousUser()
+    assert not actor_for_request(request).is_patient_user
+    request.user = account.user
+    assert actor_for_request(request).is_patient_user
