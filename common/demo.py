@@ -25,6 +25,7 @@ DEMO_STEPS: list[str] = [
     "staff.demo.seed",
     "records.demo.seed",
     "records.demo_record.seed",
+    "patients.demo.seed",
 ]
 
 

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "records",
     "appointments",
     "audit",
+    "patients",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +233,26 @@ CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 
 DEMO_PASSWORD: str = env.string("DEMO_PASSWORD", "dovetail-demo")
+
+# Patient online accounts (patients/, docs/patients.md).
+PATIENT_REGISTRATION_CODE_DAYS = env.integer("PATIENT_REGISTRATION_CODE_DAYS", 90, minimum=1)
+PATIENT_REGISTRATION_MAX_FAILURES = env.integer("PATIENT_REGISTRATION_MAX_FAILURES", 5, minimum=1)
+PATIENT_REGISTRATION_IP_LIMIT = env.integer("PATIENT_REGISTRATION_IP_LIMIT", 20, minimum=1)
+PATIENT_REGISTRATION_IP_WINDOW_MINUTES = env.integer(
+    "PATIENT_REGISTRATION_IP_WINDOW_MINUTES", 60, minimum=1
+)
+# Patients are signed out after this many idle minutes (staff: SESSION_IDLE_MINUTES).
+PATIENT_SESSION_IDLE_MINUTES = env.integer("PATIENT_SESSION_IDLE_MINUTES", 20, minimum=1)
+PATIENT_TOTP_MAX_FAILURES = env.integer("PATIENT_TOTP_MAX_FAILURES", 5, minimum=1)
+EMAIL_BACKEND: str = env.string(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL: str = env.string("DEFAULT_FROM_EMAIL", "Dovetail <no-reply@dovetail.invalid>")
+PATIENT_PASSWORD_RESET_LIMIT = env.integer("PATIENT_PASSWORD_RESET_LIMIT", 3, minimum=1)
+PASSWORD_RESET_TIMEOUT = env.integer("PASSWORD_RESET_TIMEOUT_MINUTES", 60, minimum=5) * 60
 
 LOGGING = {
     "version": 1,

@@ -5,10 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1: list = [
     path("", include("records.api.urls")),
     path("", include("audit.api")),
+    path("", include("patients.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("staff.urls")),
+    path("patient/", include("patients.urls")),
+    path("staff/patients/", include("patients.staff_urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

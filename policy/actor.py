@@ -1,8 +1,14 @@
-"""Who is acting: a user, their staff membership (if any) and the site they work at today."""
+"""Who is acting: a user, their staff membership (if any) and the site they work at today.
+
+For patient users the actor also knows which patients they may act for (their own record and
+any proxy grants) and which one they are acting for now; both are worked out only when asked,
+so staff requests pay nothing for them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.http import HttpRequest
@@ -12,6 +18,7 @@ from staff.roles import ADMIN_ROLES, CLINICAL_ROLES
 
 WORKING_SITE_SESSION_KEY = "working_site_id"
 WORKING_SITE_HEADER = "HTTP_X_DOVETAIL_SITE"
+ACTING_FOR_SESSION_KEY = "acting_for_patient_id"
 
 
 @dataclass(frozen=True)
@@ -19,6 +26,33 @@ class Actor:
     user: Any
     staff: StaffMember | None
     site_id: int | None = None
+    requested_patient_id: int | None = None
+
+    @cached_property
+    def patient_ids(self) -> frozenset[int]:
+        """Patients this user may act for: their own and proxied (empty for staff)."""
+        from policy.patients import patients_actable_by
+
+        return frozenset(patients_actable_by(self.user).values_list("pk", flat=True))
+
+    @cached_property
+    def own_patient_id(self) -> int | None:
+        from policy.patients import own_patient_id
+
+        return own_patient_id(self.user)
+
+    @property
+    def is_patient_user(self) -> bool:
+        return bool(self.patient_ids)
+
+    @property
+    def acting_for_id(self) -> int | None:
+        """The patient chosen in the switcher if still allowed, else their own, else the first."""
+        if self.requested_patient_id in self.patient_ids:
+            return self.requested_patient_id
+        if self.own_patient_id in self.patient_ids:
+            return self.own_patient_id
+        return min(self.patient_ids) if self.patient_ids else None
 
     @property
     def is_staff_member(self) -> bool:
@@ -59,7 +93,9 @@ def actor_for_user(user: Any, *, site_id: int | None = None) -> Actor:
 def actor_for_request(request: HttpRequest) -> Actor:
     """The actor for a request; the working site comes from the session or X-Dovetail-Site."""
     cached = getattr(request, "_dovetail_actor", None)
-    if cached is not None:
+    # A DRF Request forwards attribute reads to the Django request, which may hold an actor
+    # worked out before token authentication: only reuse one made for this same user.
+    if cached is not None and cached.user == request.user:
         return cached
     raw = request.META.get(WORKING_SITE_HEADER) or request.session.get(WORKING_SITE_SESSION_KEY)
     try:
@@ -67,5 +103,11 @@ def actor_for_request(request: HttpRequest) -> Actor:
     except (TypeError, ValueError):
         site_id = None
     actor = actor_for_user(request.user, site_id=site_id)
+    acting_for = request.session.get(ACTING_FOR_SESSION_KEY)
+    if isinstance(acting_for, int):
+        actor = Actor(
+            user=actor.user, staff=actor.staff, site_id=actor.site_id,
+            requested_patient_id=acting_for,
+        )
     request._dovetail_actor = actor  # type: ignore[attr-defined]
     return actor

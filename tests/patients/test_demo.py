@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from patients import demo
+from patients.models import PatientAccount
+from tests.factories import PracticeFactory, SiteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_creates_two_accounts_idempotently(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    practice = PracticeFactory(ods_code="K84016")
+    SiteFactory(practice=practice, name="Botley")
+    demo.seed(None)
+    demo.seed(None)
+    accounts = PatientAccount.objects.select_related("user", "patient").order_by("user__username")
+    assert [a.user.username for a in accounts] == ["patient2@example.com", "patient@example.com"]
+    assert {a.patient.registered_practice_id for a in accounts} == {practice.pk}
+    for account in accounts:
+        response = Client().post("/patient/sign-in/", {"email": account.user.email,
+                                                       "password": settings.DEMO_PASSWORD})
+        assert response.status_code == 302
+
+
+def test_seed_needs_the_demo_practice() -> None:
+    with pytest.raises(RuntimeError, match="K84016"):
+        demo.seed(None)
