@@ -219,6 +219,10 @@ class Slot(models.Model):
     booked = models.BooleanField(
         default=False, help_text="Claimed by a live appointment (kept in step by the services)."
     )
+    withdrawn = models.BooleanField(
+        default=False,
+        help_text="Not offered: the clinician is on leave (recomputed by rota generation).",
+    )
 
     class Meta:
         ordering = ["start"]
@@ -233,6 +237,21 @@ class Slot(models.Model):
                 fields=["practice", "start"],
                 condition=Q(booked=False),
                 name="slot_free_practice_start",
+            ),
+            models.Index(
+                fields=["practice", "start"],
+                condition=Q(booked=False, withdrawn=False),
+                name="slot_open_practice_start",
+            ),
+            models.Index(
+                fields=["practice", "start"],
+                condition=Q(booked=False, withdrawn=False, online=True),
+                name="slot_open_online_start",
+            ),
+            models.Index(
+                fields=["practice", "start"],
+                condition=Q(booked=False, withdrawn=False, federation=True),
+                name="slot_open_federation_start",
             ),
             models.Index(fields=["site", "start"], name="slot_site_start"),
             models.Index(fields=["clinician", "start"], name="slot_clinician_start"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import REQUIRED, Env
@@ -171,6 +172,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+
+# Appointment book: how far ahead the rota is turned into slots, and its nightly jobs.
+SLOT_HORIZON_DAYS: int = env.integer("SLOT_HORIZON_DAYS", 42, minimum=1)
+CELERY_BEAT_SCHEDULE["appointments-generate-slots"] = {
+    "task": "appointments.tasks.generate_slots",
+    "schedule": crontab(hour=1, minute=30),
+}
+CELERY_BEAT_SCHEDULE["appointments-mark-dna"] = {
+    "task": "appointments.tasks.mark_dna",
+    "schedule": crontab(hour=0, minute=30),
+}
 
 DEMO_PASSWORD: str = env.string("DEMO_PASSWORD", "dovetail-demo")
 

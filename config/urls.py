@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-api_v1: list = []
+api_v1: list = [
+    path("", include("appointments.urls")),
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),

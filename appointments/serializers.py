@@ -1,0 +1,245 @@
+"""API input and output shapes. No business rules here: validation of *form* only."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from appointments.models import Appointment, AppointmentType, Channel, Mode, Slot
+from practices.models import Site
+from staff.models import StaffMember
+from staff.roles import Role
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class LocalDateTimeField(serializers.Field):
+    """An ISO date-time (``2026-11-23T08:00``, zone optional: Europe/London assumed) or a date
+    (``2026-11-23``, meaning local midnight)."""
+
+    default_error_messages = {
+        "invalid": "Give a date like 2026-11-23 or a date and time like 2026-11-23T08:00."
+    }
+
+    def to_internal_value(self, data: Any) -> datetime.datetime:
+        text = str(data).strip()
+        try:
+            moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail("invalid")
+        if len(text) == 10:  # a bare date
+            moment = datetime.datetime.combine(moment.date(), datetime.time(0))
+        if timezone.is_naive(moment):
+            moment = moment.replace(tzinfo=timezone.get_current_timezone())
+        return moment
+
+    def to_representation(self, value: Any) -> str:
+        return str(value.isoformat())
+
+
+# ---- reference data -------------------------------------------------------------------------
+
+
+class SiteOut(serializers.ModelSerializer[Site]):
+    class Meta:
+        model = Site
+        fields = ["id", "practice", "name", "address", "postcode", "phone"]
+
+
+class AppointmentTypeOut(serializers.ModelSerializer[AppointmentType]):
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AppointmentType
+        fields = [
+            "id",
+            "practice",
+            "name",
+            "duration_minutes",
+            "mode",
+            "online_bookable",
+            "is_routine",
+            "roles",
+        ]
+
+    def get_roles(self, obj: AppointmentType) -> list[str]:
+        return [r.role for r in obj.roles.all()]
+
+
+class StaffOut(serializers.ModelSerializer[StaffMember]):
+    name = serializers.CharField(source="display_name")
+    sites: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
+
+    class Meta:
+        model = StaffMember
+        fields = ["id", "practice", "name", "role", "sites"]
+
+
+class ReferenceQuery(serializers.Serializer):
+    practice = serializers.IntegerField(required=False, min_value=1)
+
+
+class StaffQuery(ReferenceQuery):
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    site = serializers.IntegerField(required=False, min_value=1)
+
+
+# ---- slots ----------------------------------------------------------------------------------
+
+
+class NamedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ClinicianBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+    role = serializers.CharField()
+
+
+class SlotOut(serializers.ModelSerializer[Slot]):
+    site = NamedSerializer()
+    clinician = ClinicianBrief()
+    appointment_type = NamedSerializer()
+    start = LocalDateTimeField()
+    end = LocalDateTimeField()
+
+    class Meta:
+        model = Slot
+        fields = [
+            "id",
+            "practice",
+            "site",
+            "clinician",
+            "role",
+            "appointment_type",
+            "mode",
+            "start",
+            "end",
+            "online",
+            "federation",
+        ]
+
+
+class SlotQuery(serializers.Serializer):
+    practice = serializers.IntegerField(
+        required=False, min_value=1, help_text="Default: your own practice."
+    )
+    site = serializers.IntegerField(required=False, min_value=1)
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    clinician = serializers.IntegerField(required=False, min_value=1)
+    appointment_type = serializers.IntegerField(required=False, min_value=1)
+    mode = serializers.ChoiceField(choices=Mode.choices, required=False)
+    start_after = LocalDateTimeField(required=False)
+    start_before = LocalDateTimeField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        after, before = attrs.get("start_after"), attrs.get("start_before")
+        if after and before and before <= after:
+            raise serializers.ValidationError("start_before must be later than start_after.")
+        return attrs
+
+
+# ---- appointments ---------------------------------------------------------------------------
+
+
+class PatientBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="full_name")
+    nhs_number = serializers.CharField(source="nhs_number_display")
+
+
+class AppointmentOut(serializers.ModelSerializer[Appointment]):
+    patient = PatientBrief()
+    site = NamedSerializer()
+    clinician = ClinicianBrief()
+    appointment_type = NamedSerializer(source="slot.appointment_type")
+    mode = serializers.CharField(source="slot.mode")
+    booked_by = serializers.CharField(source="booked_by.get_username")
+    start = LocalDateTimeField()
+    end = LocalDateTimeField()
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "status",
+            "slot",
+            "patient",
+            "site",
+            "clinician",
+            "appointment_type",
+            "mode",
+            "start",
+            "end",
+            "channel",
+            "booked_by",
+            "booked_from_site",
+            "booked_at",
+            "note",
+            "embargo_override_reason",
+            "cancel_reason",
+            "arrived_at",
+        ]
+
+
+class AppointmentQuery(serializers.Serializer):
+    patient = serializers.IntegerField(required=False, min_value=1)
+    site = serializers.IntegerField(required=False, min_value=1)
+    clinician = serializers.IntegerField(required=False, min_value=1)
+    date = serializers.DateField(
+        required=False, error_messages={"invalid": "Give the date like 2026-11-23."}
+    )
+
+
+class BookIn(serializers.Serializer):
+    slot = serializers.IntegerField(min_value=1)
+    patient = serializers.IntegerField(min_value=1)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    embargo_override_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, default=""
+    )
+    channel = serializers.ChoiceField(
+        choices=[Channel.RECEPTION, Channel.PHONE, Channel.FEDERATION],
+        required=False,
+        help_text="reception (default for your own practice) or phone; federation is implied "
+        "when booking another practice's slot.",
+    )
+
+
+class CancelIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+    by = serializers.ChoiceField(choices=["patient", "practice"])
+
+
+class RescheduleIn(serializers.Serializer):
+    slot = serializers.IntegerField(min_value=1)
+    embargo_override_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, default=""
+    )
+
+
+class NoteIn(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, max_length=500)
+
+
+class ErrorOut(serializers.Serializer):
+    error = serializers.CharField()
+    message = serializers.CharField()
+    detail = serializers.JSONField(required=False)
+
+
+class TokenIn(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"})
+
+
+class TokenOut(serializers.Serializer):
+    token = serializers.CharField()
