@@ -151,13 +151,14 @@ def appointment_book(
 
 
 def _lock(appointment: Appointment) -> Appointment:
-    """Re-read the appointment under a row lock (the first lock every change takes)."""
+    """Re-read the appointment under a row lock (the first lock every change takes).
+
+    The locking query reads the appointment table alone: with a join (``select_related``),
+    PostgreSQL re-checks a row updated meanwhile against the *old* joined slot row, drops
+    it, and a concurrent reschedule would look like a deleted appointment.
+    """
     try:
-        return (
-            Appointment.objects.select_for_update(of=("self",))
-            .select_related("slot")
-            .get(pk=appointment.pk)
-        )
+        return Appointment.objects.select_for_update().get(pk=appointment.pk)
     except Appointment.DoesNotExist:
         raise NotFound("That appointment no longer exists.") from None
 

@@ -47,7 +47,7 @@ class World:
 
     def slot(self, **kwargs: Any) -> Any:
         kwargs.setdefault("site_obj", self.botley)
-        if "clinician" not in kwargs:
+        if "clinician" not in kwargs and kwargs["site_obj"].practice_id == self.practice.pk:
             kwargs["clinician"] = self.gp
         return SlotFactory(**kwargs)
 

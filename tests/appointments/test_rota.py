@@ -32,9 +32,7 @@ def template(world, **kwargs):
     kwargs.setdefault("clinician", world.gp)
     kwargs.setdefault("site", world.botley)
     kwargs.setdefault("valid_from", MONDAY)
-    kwargs.setdefault(
-        "appointment_type", AppointmentTypeFactory(practice=world.practice)
-    )
+    kwargs.setdefault("appointment_type", AppointmentTypeFactory(practice=world.practice))
     return SessionTemplateFactory(**kwargs)
 
 
@@ -215,7 +213,9 @@ def quarter(q: int) -> datetime.time:
     return datetime.time(q // 4, (q % 4) * 15)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(lines=template_lines, leaves=leave_spans, start_offset=st.integers(0, 6))
 def test_rota_properties(world, lines, leaves, start_offset):
     with transaction.atomic():

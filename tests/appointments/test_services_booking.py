@@ -64,9 +64,11 @@ def test_booking_a_taken_slot_is_a_conflict_with_a_clear_message(world):
     slot = world.slot()
     book(world, slot=slot)
     with pytest.raises(Conflict) as excinfo:
-        book(world, slot=Slot.objects.get(pk=slot.pk), patient=PatientFactory(
-            registered_practice=world.practice
-        ))
+        book(
+            world,
+            slot=Slot.objects.get(pk=slot.pk),
+            patient=PatientFactory(registered_practice=world.practice),
+        )
     assert excinfo.value.message == SLOT_TAKEN
     assert Appointment.objects.filter(slot=slot).count() == 1
 
