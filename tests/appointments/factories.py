@@ -48,7 +48,7 @@ class AppointmentTypeFactory(DjangoModelFactory):
     def roles(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
         if create:
             for role in extracted if extracted is not None else [Role.GP]:
-                AppointmentTypeRole.objects.create(appointment_type=self, role=role)
+                AppointmentTypeRole.objects.create(appointment_type_id=self.pk, role=role)
 
 
 class SessionTemplateFactory(DjangoModelFactory):

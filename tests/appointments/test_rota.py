@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -249,7 +250,7 @@ def test_rota_properties(world, lines, leaves, start_offset):
         slots = list(Slot.objects.filter(clinician=world.gp).order_by("start"))
 
         # nobody in two places at once: no two slots of the clinician overlap
-        for earlier, later in zip(slots, slots[1:], strict=False):
+        for earlier, later in itertools.pairwise(slots):
             assert earlier.end <= later.start
         # every slot lies inside its template's validity and its local weekday and hours
         by_pk = {t.pk: t for t in templates}
