@@ -235,11 +235,6 @@ class Slot(models.Model):
         indexes = [
             models.Index(
                 fields=["practice", "start"],
-                condition=Q(booked=False),
-                name="slot_free_practice_start",
-            ),
-            models.Index(
-                fields=["practice", "start"],
                 condition=Q(booked=False, withdrawn=False),
                 name="slot_open_practice_start",
             ),
@@ -252,6 +247,11 @@ class Slot(models.Model):
                 fields=["practice", "start"],
                 condition=Q(booked=False, withdrawn=False, federation=True),
                 name="slot_open_federation_start",
+            ),
+            models.Index(
+                fields=["site", "start"],
+                condition=Q(booked=False, withdrawn=False),
+                name="slot_open_site_start",
             ),
             models.Index(fields=["site", "start"], name="slot_site_start"),
             models.Index(fields=["clinician", "start"], name="slot_clinician_start"),

@@ -250,13 +250,26 @@ def test_booking_query_count_is_bounded(world, django_assert_max_num_queries):
         appointment_book(slot=slot, patient=patient, actor=actor)
 
 
-def test_search_uses_the_open_slot_index(world):
+@pytest.mark.parametrize(
+    "filters,index",
+    [
+        ({}, "slot_open_practice_start"),
+        ({"site": "botley"}, "slot_open_site_start"),
+        ({"channel": Channel.ONLINE}, "slot_open_online_start"),
+        ({"channel": Channel.FEDERATION}, "slot_open_federation_start"),
+    ],
+)
+def test_search_uses_an_open_slot_index(world, filters, index):
     world.slot()
-    qs = slots_available(practice=world.practice, channel=Channel.RECEPTION, site=world.botley)
+    filters = {"channel": Channel.RECEPTION, **filters}
+    if "site" in filters:
+        filters["site"] = world.botley
+    qs = slots_available(practice=world.practice, **filters)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
         plan = qs.explain()
-    assert "slot_open_practice_start" in plan
+    assert index in plan
 
 
 def test_appointments_for_lists_by_patient_site_and_day(world):
