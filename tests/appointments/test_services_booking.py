@@ -270,3 +270,38 @@ def test_note_can_be_edited_with_history(world):
     appointment.refresh_from_db()
     assert appointment.note == "second"
     assert appointment.events.last().detail == {"from": "first", "to": "second"}
+
+
+def test_every_booking_change_calls_the_hook(world, monkeypatch):
+    from appointments import hooks
+
+    calls = []
+
+    def spy(*, appointment, change, previous_slot=None):
+        calls.append((change, appointment.pk, previous_slot))
+
+    monkeypatch.setattr(hooks, "on_appointment_changed", spy)
+    appointment = book(world)
+    first_slot = Slot.objects.get(pk=appointment.slot_id)
+    appointment_reschedule(appointment=appointment, slot=world.slot(), actor=world.actor())
+    appointment_cancel(appointment=appointment, actor=world.actor(), by="patient", reason="x")
+    assert calls == [
+        ("booked", appointment.pk, None),
+        ("rescheduled", appointment.pk, first_slot),
+        ("cancelled", appointment.pk, None),
+    ]
+
+
+def test_a_failing_hook_rolls_the_booking_back(world, monkeypatch):
+    """The hook runs inside the booking's transaction: an outbox write commits with it."""
+    from appointments import hooks
+
+    def boom(**kwargs):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(hooks, "on_appointment_changed", boom)
+    slot = world.slot()
+    with pytest.raises(RuntimeError):
+        book(world, slot=slot)
+    assert not Appointment.objects.filter(slot=slot).exists()
+    assert not Slot.objects.get(pk=slot.pk).booked
