@@ -272,3 +272,12 @@ def test_rota_properties(world, lines, leaves, start_offset):
         assert len(again.conflicts) == len(result.conflicts)  # only the truly overlapping days
         assert Slot.objects.filter(clinician=world.gp).count() == len(slots)
         transaction.set_rollback(True)
+
+
+def test_generate_slots_task_extends_the_rota(world, settings):
+    from appointments import tasks
+
+    settings.SLOT_HORIZON_DAYS = 7
+    template(world, valid_from=datetime.date(2020, 1, 6), weekday=2)
+    assert "1 sessions" in tasks.generate_slots()
+    assert "0 sessions" in tasks.generate_slots(practice_id=world.practice.pk)
