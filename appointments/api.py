@@ -248,7 +248,8 @@ def _slot(pk: int) -> Slot:
 
 
 def _fresh(appointment: Appointment) -> Appointment:
-    return selectors.appointments_for(practice_ids=[appointment.site.practice_id]).get(
+    """The appointment re-read with everything the output serializer shows, in one query."""
+    return selectors.appointments_for(practice_ids=[appointment.slot.practice_id]).get(
         pk=appointment.pk
     )
 

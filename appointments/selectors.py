@@ -92,7 +92,7 @@ def appointments_for(
         )
         qs = qs.filter(start__gte=start, start__lt=end)
     return qs.select_related(
-        "patient", "site", "clinician__user", "slot__appointment_type"
+        "patient", "site", "clinician__user", "slot__appointment_type", "booked_by"
     ).order_by("start", "pk")
 
 
