@@ -241,7 +241,11 @@ def _appointment(actor: Actor, pk: int) -> Appointment:
 
 
 def _slot(pk: int) -> Slot:
-    slot = Slot.objects.select_related("practice", "appointment_type").filter(pk=pk).first()
+    slot = (
+        Slot.objects.select_related("practice", "appointment_type", "site", "clinician__user")
+        .filter(pk=pk)
+        .first()
+    )
     if slot is None:
         raise NotFound("No slot with that id.")
     return slot
@@ -290,7 +294,10 @@ class AppointmentListCreate(_Paginated):
             note=data["note"],
             embargo_override_reason=data["embargo_override_reason"],
         )
-        return Response(s.AppointmentOut(_fresh(appointment)).data, status=status.HTTP_201_CREATED)
+        # Everything the response shows is already loaded: no query to re-read it.
+        appointment.site = slot.site
+        appointment.clinician = slot.clinician
+        return Response(s.AppointmentOut(appointment).data, status=status.HTTP_201_CREATED)
 
 
 class AppointmentDetail(APIView):

@@ -142,3 +142,25 @@ def test_booking_and_rescheduling_into_one_slot_race_to_one_winner(world):
     results = run_together(jobs)
     assert Counter(map(outcome, results)) == {"ok": 1, "conflict": 9}
     assert Appointment.objects.filter(slot=target).count() == 1
+
+
+def test_concurrent_api_bookings_give_one_201_and_clear_409s(world):
+    slot = world.slot()
+    patients = [PatientFactory(registered_practice=world.practice) for _ in range(20)]
+
+    def post(patient: Any) -> Callable[[], Any]:
+        def call() -> Any:
+            response = world.client().post(
+                "/api/v1/appointments/", {"slot": slot.pk, "patient": patient.pk}, format="json"
+            )
+            return response.status_code, response.json()
+
+        return call
+
+    results = run_together([post(p) for p in patients])
+    assert Counter(status for status, _ in results) == {201: 1, 409: 19}
+    assert {body["message"] for status, body in results if status == 409} == {SLOT_TAKEN}
+    winner = next(body for status, body in results if status == 201)
+    assert list(Appointment.objects.filter(slot=slot).values_list("pk", flat=True)) == [
+        winner["id"]
+    ]
