@@ -17,6 +17,7 @@ import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from appointments import hooks
@@ -26,6 +27,7 @@ from appointments.models import (
     AppointmentEvent,
     AppointmentStatus,
     Channel,
+    RotaException,
     Slot,
 )
 from appointments.services._db import violated_constraint
@@ -163,6 +165,18 @@ def _lock(appointment: Appointment) -> Appointment:
         raise NotFound("That appointment no longer exists.") from None
 
 
+def _free(slot_id: int) -> None:
+    """Release a slot; if its clinician is on leave by now, it goes straight to withdrawn."""
+    in_leave = Exists(
+        RotaException.objects.filter(
+            clinician_id=OuterRef("clinician_id"),
+            start__lt=OuterRef("end"),
+            end__gt=OuterRef("start"),
+        )
+    )
+    Slot.objects.filter(pk=slot_id).update(booked=False, withdrawn=in_leave)
+
+
 def _refuse_state(appointment: Appointment, doing: str) -> Conflict:
     return Conflict(
         f"This appointment is {appointment.get_status_display().lower()}, so it cannot be {doing}."
@@ -195,7 +209,7 @@ def appointment_cancel(
         locked.status = CANCEL_BY[by]
         locked.cancel_reason = reason
         locked.save(update_fields=["status", "cancel_reason", "status_changed_at"])
-        Slot.objects.filter(pk=locked.slot_id).update(booked=False)
+        _free(locked.slot_id)
         _event(
             locked,
             actor=actor,
@@ -253,7 +267,7 @@ def appointment_reschedule(
                 locked.embargo_override_reason = embargo_override_reason.strip()
                 fields.append("embargo_override_reason")
             locked.save(update_fields=fields)
-            Slot.objects.filter(pk=previous_slot.pk).update(booked=False)
+            _free(previous_slot.pk)
             detail: dict[str, Any] = {
                 "from_slot": previous_slot.pk,
                 "to_slot": slot.pk,

@@ -305,3 +305,26 @@ def test_a_failing_hook_rolls_the_booking_back(world, monkeypatch):
         book(world, slot=slot)
     assert not Appointment.objects.filter(slot=slot).exists()
     assert not Slot.objects.get(pk=slot.pk).booked
+
+
+def test_cancelling_inside_new_leave_withdraws_the_slot_instead_of_offering_it(world):
+    from tests.appointments.factories import RotaExceptionFactory
+
+    appointment = book(world)
+    RotaExceptionFactory(
+        clinician=world.gp,
+        start=appointment.start - datetime.timedelta(hours=1),
+        end=appointment.end + datetime.timedelta(hours=1),
+    )
+    appointment_cancel(
+        appointment=appointment, actor=world.actor(), by="practice", reason="GP away"
+    )
+    slot = Slot.objects.get(pk=appointment.slot_id)
+    assert (slot.booked, slot.withdrawn) == (False, True)
+
+
+def test_cancelling_outside_leave_offers_the_slot_again(world):
+    appointment = book(world)
+    appointment_cancel(appointment=appointment, actor=world.actor(), by="patient", reason="x")
+    slot = Slot.objects.get(pk=appointment.slot_id)
+    assert (slot.booked, slot.withdrawn) == (False, False)
