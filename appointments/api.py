@@ -59,8 +59,8 @@ class PagePagination(BasePagination):
             self.size = int(request.query_params.get("page_size", str(self.page_size)))
         except ValueError:
             raise ServiceError("page and page_size must be whole numbers.") from None
-        if self.page < 1 or not 1 <= self.size <= self.max_page_size:
-            raise ServiceError(f"page starts at 1; page_size is 1 to {self.max_page_size}.")
+        if not 1 <= self.page <= 100_000 or not 1 <= self.size <= self.max_page_size:
+            raise ServiceError(f"page is 1 to 100000; page_size is 1 to {self.max_page_size}.")
         offset = (self.page - 1) * self.size
         rows = list(queryset[offset : offset + self.size + 1])
         self.has_next = len(rows) > self.size
@@ -234,7 +234,7 @@ class SlotList(_Paginated):
 
 
 def _appointment(actor: Actor, pk: int) -> Appointment:
-    appointment = selectors.appointment_visible(actor=actor, pk=pk)
+    appointment = selectors.appointment_visible(actor=actor, pk=pk) if pk <= s.MAX_ID else None
     if appointment is None:
         raise NotFound("No appointment with that id that you can see.")
     return appointment

@@ -15,6 +15,9 @@ from practices.models import Site
 from staff.models import StaffMember
 from staff.roles import Role
 
+MAX_ID = 2**63 - 1
+"""Ids are PostgreSQL bigints: a larger number is bad input (400), not a database error."""
+
 
 @extend_schema_field(OpenApiTypes.DATETIME)
 class LocalDateTimeField(serializers.Field):
@@ -82,12 +85,12 @@ class StaffOut(serializers.ModelSerializer[StaffMember]):
 
 
 class ReferenceQuery(serializers.Serializer):
-    practice = serializers.IntegerField(required=False, min_value=1)
+    practice = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 class StaffQuery(ReferenceQuery):
     role = serializers.ChoiceField(choices=Role.choices, required=False)
-    site = serializers.IntegerField(required=False, min_value=1)
+    site = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 # ---- slots ----------------------------------------------------------------------------------
@@ -130,12 +133,12 @@ class SlotOut(serializers.ModelSerializer[Slot]):
 
 class SlotQuery(serializers.Serializer):
     practice = serializers.IntegerField(
-        required=False, min_value=1, help_text="Default: your own practice."
+        required=False, min_value=1, max_value=MAX_ID, help_text="Default: your own practice."
     )
-    site = serializers.IntegerField(required=False, min_value=1)
+    site = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     role = serializers.ChoiceField(choices=Role.choices, required=False)
-    clinician = serializers.IntegerField(required=False, min_value=1)
-    appointment_type = serializers.IntegerField(required=False, min_value=1)
+    clinician = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    appointment_type = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     mode = serializers.ChoiceField(choices=Mode.choices, required=False)
     start_after = LocalDateTimeField(required=False)
     start_before = LocalDateTimeField(required=False)
@@ -191,17 +194,17 @@ class AppointmentOut(serializers.ModelSerializer[Appointment]):
 
 
 class AppointmentQuery(serializers.Serializer):
-    patient = serializers.IntegerField(required=False, min_value=1)
-    site = serializers.IntegerField(required=False, min_value=1)
-    clinician = serializers.IntegerField(required=False, min_value=1)
+    patient = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    site = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    clinician = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     date = serializers.DateField(
         required=False, error_messages={"invalid": "Give the date like 2026-11-23."}
     )
 
 
 class BookIn(serializers.Serializer):
-    slot = serializers.IntegerField(min_value=1)
-    patient = serializers.IntegerField(min_value=1)
+    slot = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    patient = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     embargo_override_reason = serializers.CharField(
         required=False, allow_blank=True, max_length=300, default=""
@@ -220,7 +223,7 @@ class CancelIn(serializers.Serializer):
 
 
 class RescheduleIn(serializers.Serializer):
-    slot = serializers.IntegerField(min_value=1)
+    slot = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     embargo_override_reason = serializers.CharField(
         required=False, allow_blank=True, max_length=300, default=""
     )

@@ -446,3 +446,19 @@ def test_openapi_schema_generates_without_warnings_and_has_our_paths(tmp_path):
 
 def test_schema_endpoint_is_served(world):
     assert world.client().get("/api/schema/").status_code == 200
+
+
+HUGE = 10**20
+
+
+def test_huge_ids_are_bad_input_not_server_errors(world, booked):
+    client = world.client()
+    body = {"slot": HUGE, "patient": world.patient.pk}
+    assert client.post(APPOINTMENTS, body, format="json").status_code == 400
+    assert client.get(SLOTS, {"site": HUGE}).status_code == 400
+    assert client.get(SLOTS, {"page": HUGE}).status_code == 400
+    assert client.get(APPOINTMENTS, {"patient": HUGE}).status_code == 400
+    assert client.get(f"{APPOINTMENTS}{HUGE}/").status_code == 404
+    assert client.post(action(HUGE, "cancel"), {"reason": "x", "by": "patient"}).status_code == 404
+    reschedule = client.post(action(booked.pk, "reschedule"), {"slot": HUGE}, format="json")
+    assert reschedule.status_code == 400
