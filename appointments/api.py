@@ -210,7 +210,11 @@ class SlotList(_Paginated):
         actor = _staff_actor(request)
         query = _query(s.SlotQuery, request)
         practice_id: int = query.get("practice") or actor.practice_id or 0
-        practice = Practice.objects.filter(pk=practice_id).only("pk", "federation_id").first()
+        practice: Practice | None
+        if actor.staff is not None and practice_id == actor.practice_id:
+            practice = actor.staff.practice  # loaded with the actor: no query
+        else:
+            practice = Practice.objects.filter(pk=practice_id).only("pk", "federation_id").first()
         if practice is None:
             raise NotFound("No practice with that id.")
         channel = policy.search_channel(
@@ -226,8 +230,10 @@ class SlotList(_Paginated):
             mode=query.get("mode"),
             after=query.get("start_after"),
             before=query.get("start_before"),
-        )
-        return self.paginate(request, slots, s.SlotOut)
+        ).values(*s.SLOT_ROW_FIELDS)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(slots, request, view=self)
+        return paginator.get_paginated_response(s.slot_rows(page or []))
 
 
 # ---- appointments ---------------------------------------------------------------------------

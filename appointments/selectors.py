@@ -36,18 +36,20 @@ def slots_available(
 ) -> QuerySet[Slot]:
     """Free, released slots of ``practice`` that ``channel`` may book, earliest first.
 
-    ``after`` defaults to now and is never earlier than now: past slots are never offered.
+    ``after`` is inclusive (a slot starting exactly then is listed); whatever it says, only
+    slots starting after ``now`` are offered: past slots never are.
     """
     now = now or timezone.now()
-    after = max(after, now) if after is not None else now
     qs = Slot.objects.filter(
         Q(release_at__isnull=True) | Q(release_at__lte=now),
         practice=practice,
         booked=False,
         withdrawn=False,
-        start__gt=after,
+        start__gt=now,
         **policy.channel_slot_filter(channel),
     )
+    if after is not None and after > now:
+        qs = qs.filter(start__gte=after)
     if before is not None:
         qs = qs.filter(start__lt=before)
     if site is not None:
