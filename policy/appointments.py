@@ -92,9 +92,7 @@ def booking_channel(actor: Actor, *, slot: Slot, requested: str | None = None) -
     )
     if channel == Channel.RECEPTION and requested == Channel.PHONE:
         return Channel.PHONE
-    if requested not in (None, "", channel) and not (
-        channel == Channel.RECEPTION and requested == Channel.PHONE
-    ):
+    if requested and requested != channel:
         raise PermissionRefused(f"You cannot book through the {requested} channel.")
     return channel
 
