@@ -140,6 +140,29 @@ class SessionTemplate(Availability):
             f"{self.start_time:%H:%M}-{self.end_time:%H:%M}"
         )
 
+    def clean(self) -> None:
+        """Form-level checks for the rota admin (the database checks times and release rule)."""
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, str] = {}
+        clinician = self.clinician if self.clinician_id else None
+        if clinician is not None and self.site_id:
+            if self.site.practice_id != clinician.practice_id:
+                errors["site"] = "The site belongs to another practice than the clinician."
+            elif not clinician.sites.filter(pk=self.site_id).exists():
+                errors["site"] = f"{clinician.display_name} does not work at {self.site}."
+        if clinician is not None and self.appointment_type_id:
+            kind = self.appointment_type
+            if kind.practice_id != clinician.practice_id:
+                errors["appointment_type"] = "That appointment type belongs to another practice."
+            elif not kind.roles.filter(role=clinician.role).exists():
+                errors["appointment_type"] = (
+                    f"A {clinician.get_role_display().lower()} does not deliver {kind.name}: "
+                    "add the role to the appointment type or choose another type."
+                )
+        if errors:
+            raise ValidationError(errors)
+
 
 class RotaException(models.Model):
     """A dated absence (leave, training, sickness): no slots are generated inside it."""

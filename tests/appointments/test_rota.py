@@ -281,3 +281,24 @@ def test_generate_slots_task_extends_the_rota(world, settings):
     template(world, valid_from=datetime.date(2020, 1, 6), weekday=2)
     assert "1 sessions" in tasks.generate_slots()
     assert "0 sessions" in tasks.generate_slots(practice_id=world.practice.pk)
+
+
+def test_template_refuses_a_type_the_clinicians_role_does_not_deliver(world):
+    from django.core.exceptions import ValidationError
+
+    bloods = AppointmentTypeFactory(practice=world.practice, name="Bloods", roles=["hca"])
+    line = template(world, appointment_type=bloods)
+    with pytest.raises(ValidationError, match="does not deliver Bloods"):
+        line.full_clean()
+
+
+def test_template_refuses_a_site_the_clinician_does_not_work_at(world):
+    from django.core.exceptions import ValidationError
+
+    line = template(world, site=world.partner_site)
+    with pytest.raises(ValidationError, match="another practice"):
+        line.full_clean()
+
+
+def test_a_well_formed_template_passes_validation(world):
+    template(world).full_clean()
