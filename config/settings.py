@@ -173,17 +173,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 
-# Appointment book: how far ahead the rota is turned into slots, and its nightly jobs.
-SLOT_HORIZON_DAYS: int = env.integer("SLOT_HORIZON_DAYS", 42, minimum=1)
-CELERY_BEAT_SCHEDULE["appointments-generate-slots"] = {
-    "task": "appointments.tasks.generate_slots",
-    "schedule": crontab(hour=1, minute=30),
-}
-CELERY_BEAT_SCHEDULE["appointments-mark-dna"] = {
-    "task": "appointments.tasks.mark_dna",
-    "schedule": crontab(hour=0, minute=30),
-}
-
 DEMO_PASSWORD: str = env.string("DEMO_PASSWORD", "dovetail-demo")
 
 LOGGING = {
@@ -204,3 +193,14 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+
+# Appointment book: how far ahead the rota is turned into slots, and its nightly jobs.
+SLOT_HORIZON_DAYS: int = env.integer("SLOT_HORIZON_DAYS", 42, minimum=1)
+CELERY_BEAT_SCHEDULE["appointments-generate-slots"] = {
+    "task": "appointments.tasks.generate_slots",
+    "schedule": crontab(hour=1, minute=30),
+}
+CELERY_BEAT_SCHEDULE["appointments-mark-dna"] = {
+    "task": "appointments.tasks.mark_dna",
+    "schedule": crontab(hour=0, minute=30),
+}
