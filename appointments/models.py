@@ -140,6 +140,29 @@ class SessionTemplate(Availability):
             f"{self.start_time:%H:%M}-{self.end_time:%H:%M}"
         )
 
+    def clean(self) -> None:
+        """Form-level checks for the rota admin (the database checks times and release rule)."""
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, str] = {}
+        clinician = self.clinician if self.clinician_id else None
+        if clinician is not None and self.site_id:
+            if self.site.practice_id != clinician.practice_id:
+                errors["site"] = "The site belongs to another practice than the clinician."
+            elif not clinician.sites.filter(pk=self.site_id).exists():
+                errors["site"] = f"{clinician.display_name} does not work at {self.site}."
+        if clinician is not None and self.appointment_type_id:
+            kind = self.appointment_type
+            if kind.practice_id != clinician.practice_id:
+                errors["appointment_type"] = "That appointment type belongs to another practice."
+            elif not kind.roles.filter(role=clinician.role).exists():
+                errors["appointment_type"] = (
+                    f"A {clinician.get_role_display().lower()} does not deliver {kind.name}: "
+                    "add the role to the appointment type or choose another type."
+                )
+        if errors:
+            raise ValidationError(errors)
+
 
 class RotaException(models.Model):
     """A dated absence (leave, training, sickness): no slots are generated inside it."""
@@ -219,6 +242,10 @@ class Slot(models.Model):
     booked = models.BooleanField(
         default=False, help_text="Claimed by a live appointment (kept in step by the services)."
     )
+    withdrawn = models.BooleanField(
+        default=False,
+        help_text="Not offered: the clinician is on leave (recomputed by rota generation).",
+    )
 
     class Meta:
         ordering = ["start"]
@@ -231,8 +258,23 @@ class Slot(models.Model):
         indexes = [
             models.Index(
                 fields=["practice", "start"],
-                condition=Q(booked=False),
-                name="slot_free_practice_start",
+                condition=Q(booked=False, withdrawn=False),
+                name="slot_open_practice_start",
+            ),
+            models.Index(
+                fields=["practice", "start"],
+                condition=Q(booked=False, withdrawn=False, online=True),
+                name="slot_open_online_start",
+            ),
+            models.Index(
+                fields=["practice", "start"],
+                condition=Q(booked=False, withdrawn=False, federation=True),
+                name="slot_open_federation_start",
+            ),
+            models.Index(
+                fields=["site", "start"],
+                condition=Q(booked=False, withdrawn=False),
+                name="slot_open_site_start",
             ),
             models.Index(fields=["site", "start"], name="slot_site_start"),
             models.Index(fields=["clinician", "start"], name="slot_clinician_start"),

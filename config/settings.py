@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlparse
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import REQUIRED, Env
@@ -277,3 +278,14 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+
+# Appointment book: how far ahead the rota is turned into slots, and its nightly jobs.
+SLOT_HORIZON_DAYS: int = env.integer("SLOT_HORIZON_DAYS", 42, minimum=1)
+CELERY_BEAT_SCHEDULE["appointments-generate-slots"] = {
+    "task": "appointments.tasks.generate_slots",
+    "schedule": crontab(hour=1, minute=30),
+}
+CELERY_BEAT_SCHEDULE["appointments-mark-dna"] = {
+    "task": "appointments.tasks.mark_dna",
+    "schedule": crontab(hour=0, minute=30),
+}

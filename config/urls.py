@@ -17,3 +17,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include(api_v1)),
 ]
+
+# The appointment book's API (appended in place: the include above holds this same list).
+api_v1 += [path("", include("appointments.urls"))]

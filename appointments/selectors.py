@@ -1,0 +1,120 @@
+"""Reads of the appointment book, shared by the API and (later) the reception and patient pages.
+
+``slots_available`` is *the* free-slot search: free (not booked, not withdrawn), released
+(no embargo in the future), in the future, offered to the caller's channel, earliest first.
+It reads one practice's book through the partial indexes ``slot_open_*`` on
+(practice, start), so "next available" is an index range scan stopping at the page size.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from appointments.models import Appointment, AppointmentType, Channel, Slot
+from policy import appointments as policy
+from policy.actor import Actor
+from practices.models import Practice, Site
+from records.models import Patient
+from staff.models import StaffMember
+
+
+def slots_available(
+    *,
+    practice: Practice | int,
+    channel: str,
+    site: Site | int | None = None,
+    role: str | None = None,
+    clinician: StaffMember | int | None = None,
+    appointment_type: AppointmentType | int | None = None,
+    mode: str | None = None,
+    after: datetime.datetime | None = None,
+    before: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
+) -> QuerySet[Slot]:
+    """Free, released slots of ``practice`` that ``channel`` may book, earliest first.
+
+    ``after`` is inclusive (a slot starting exactly then is listed); whatever it says, only
+    slots starting after ``now`` are offered: past slots never are.
+    """
+    now = now or timezone.now()
+    qs = Slot.objects.filter(
+        Q(release_at__isnull=True) | Q(release_at__lte=now),
+        practice=practice,
+        booked=False,
+        withdrawn=False,
+        start__gt=now,
+        **policy.channel_slot_filter(channel),
+    )
+    if after is not None and after > now:
+        qs = qs.filter(start__gte=after)
+    if before is not None:
+        qs = qs.filter(start__lt=before)
+    if site is not None:
+        qs = qs.filter(site=site)
+    if role:
+        qs = qs.filter(role=role)
+    if clinician is not None:
+        qs = qs.filter(clinician=clinician)
+    if appointment_type is not None:
+        qs = qs.filter(appointment_type=appointment_type)
+    if mode:
+        qs = qs.filter(mode=mode)
+    return qs.select_related("site", "clinician__user", "appointment_type").order_by("start", "pk")
+
+
+def slot_next_available(**filters: object) -> Slot | None:
+    """The earliest slot ``slots_available`` would offer, or None."""
+    return slots_available(**filters).first()  # type: ignore[arg-type]
+
+
+def appointments_for(
+    *,
+    practice_ids: list[int],
+    patient: Patient | int | None = None,
+    site: Site | int | None = None,
+    date: datetime.date | None = None,
+    clinician: StaffMember | int | None = None,
+) -> QuerySet[Appointment]:
+    """Appointments at the sites of ``practice_ids``, by patient, site, clinician or local day."""
+    qs = Appointment.objects.filter(site__practice_id__in=practice_ids)
+    if patient is not None:
+        qs = qs.filter(patient=patient)
+    if site is not None:
+        qs = qs.filter(site=site)
+    if clinician is not None:
+        qs = qs.filter(clinician=clinician)
+    if date is not None:
+        zone = timezone.get_current_timezone()
+        start = datetime.datetime.combine(date, datetime.time(0), tzinfo=zone)
+        end = datetime.datetime.combine(
+            date + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone
+        )
+        qs = qs.filter(start__gte=start, start__lt=end)
+    return qs.select_related(
+        "patient", "site", "clinician__user", "slot__appointment_type", "booked_by"
+    ).order_by("start", "pk")
+
+
+def appointment_visible(*, actor: Actor, pk: int) -> Appointment | None:
+    """One appointment, if the actor may see it: their practice's, or one their practice
+    booked at a federation partner."""
+    if not actor.is_staff_member:
+        return None
+    return (
+        Appointment.objects.filter(
+            Q(site__practice_id__in=policy.appointment_practice_ids(actor))
+            | Q(channel=Channel.FEDERATION, booked_by__staff__practice_id=actor.practice_id),
+            pk=pk,
+        )
+        .select_related(
+            "patient__registered_practice",
+            "site__practice",
+            "clinician__user",
+            "slot__appointment_type",
+            "booked_by__staff",
+        )
+        .first()
+    )

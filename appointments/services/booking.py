@@ -1,0 +1,316 @@
+"""Book, cancel, reschedule and annotate appointments without ever giving a slot twice.
+
+How double booking is prevented (ADR 0020): a slot is *claimed* with one conditional UPDATE
+(``booked = true WHERE id = ? AND NOT booked AND NOT withdrawn``). PostgreSQL row locking makes
+concurrent claims queue on the row; after the winner commits, every other UPDATE re-checks
+the condition, matches nothing and the service answers 409. The partial unique index "one
+live appointment per slot" and the exclusion constraint "no overlapping live appointments
+per patient" back this up; their violations are translated into ``Conflict`` too.
+
+Lock order, everywhere: the appointment row first, then slot rows. Every change writes an
+``AppointmentEvent`` and calls ``hooks.on_appointment_changed`` in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from appointments import hooks
+from appointments.models import (
+    CANCELLED_STATUSES,
+    Appointment,
+    AppointmentEvent,
+    AppointmentStatus,
+    Channel,
+    RotaException,
+    Slot,
+)
+from appointments.services._db import violated_constraint
+from common.errors import Conflict, NotFound, ServiceError
+from policy import appointments as policy
+from policy.actor import Actor
+from records.models import Patient
+
+SLOT_TAKEN = "That slot has just been booked by someone else. Please choose another."
+PATIENT_OVERLAP = (
+    "This patient already has another appointment at that time. "
+    "Cancel or move that one first, or choose another time."
+)
+
+
+def _integrity_conflict(exc: IntegrityError) -> Conflict:
+    name = violated_constraint(exc)
+    if name == "appointment_patient_no_overlap":
+        return Conflict(PATIENT_OVERLAP)
+    if name == "appointment_one_live_per_slot":
+        return Conflict(SLOT_TAKEN)
+    return Conflict("The appointment book changed while you were booking. Please try again.")
+
+
+def _local(moment: datetime.datetime) -> str:
+    return f"{timezone.localtime(moment):%H:%M on %a %d %b %Y}"
+
+
+def _check_bookable(slot: Slot, *, now: datetime.datetime, embargo_override_reason: str) -> bool:
+    """Refuse past slots; return whether the booking overrides an embargo."""
+    if slot.start <= now:
+        raise ServiceError("That slot is in the past: choose a slot later than now.")
+    if slot.withdrawn:
+        raise Conflict(
+            "That slot has been withdrawn (the clinician is away). Please choose another."
+        )
+    embargoed = slot.release_at is not None and slot.release_at > now
+    if embargoed and not embargo_override_reason.strip():
+        raise ServiceError(
+            f"That slot is not released until {_local(slot.release_at)}"  # type: ignore[arg-type]
+            ". To book it now, give a reason for overriding the embargo.",
+            code="embargoed",
+        )
+    return embargoed
+
+
+def _event(
+    appointment: Appointment,
+    *,
+    actor: Actor | None,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AppointmentEvent:
+    return AppointmentEvent.objects.create(
+        appointment=appointment,
+        by=actor.user if actor is not None else None,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        detail=detail or {},
+    )
+
+
+def appointment_book(
+    *,
+    slot: Slot,
+    patient: Patient,
+    actor: Actor,
+    channel: str | None = None,
+    note: str = "",
+    embargo_override_reason: str = "",
+    now: datetime.datetime | None = None,
+) -> Appointment:
+    """Book ``slot`` for ``patient``. Raises Conflict (409) if the slot was taken meanwhile."""
+    now = now or timezone.now()
+    channel = policy.booking_channel(actor, slot=slot, requested=channel)
+    if patient.is_deceased:
+        raise ServiceError("This patient is recorded as deceased and cannot be booked.")
+    overriding = _check_bookable(slot, now=now, embargo_override_reason=embargo_override_reason)
+    policy.check_may_book(
+        actor, slot=slot, patient=patient, channel=channel, overriding_embargo=overriding
+    )
+    reason = embargo_override_reason.strip() if overriding else ""
+    try:
+        with transaction.atomic():
+            claimed = Slot.objects.filter(pk=slot.pk, booked=False, withdrawn=False).update(
+                booked=True
+            )
+            if not claimed:
+                raise Conflict(SLOT_TAKEN)
+            appointment = Appointment.objects.create(
+                slot=slot,
+                patient=patient,
+                clinician_id=slot.clinician_id,
+                site_id=slot.site_id,
+                start=slot.start,
+                end=slot.end,
+                status=AppointmentStatus.BOOKED,
+                channel=channel,
+                booked_by=actor.user,
+                booked_from_site_id=actor.site_id if channel != Channel.ONLINE else None,
+                note=note,
+                embargo_override_reason=reason,
+            )
+            detail: dict[str, Any] = {"slot": slot.pk, "channel": channel}
+            if reason:
+                detail["embargo_override_reason"] = reason
+                detail["release_at"] = slot.release_at.isoformat()  # type: ignore[union-attr]
+            _event(
+                appointment,
+                actor=actor,
+                action="booked",
+                to_status=AppointmentStatus.BOOKED,
+                detail=detail,
+            )
+            hooks.on_appointment_changed(appointment=appointment, change="booked")
+    except IntegrityError as exc:
+        raise _integrity_conflict(exc) from None
+    slot.booked = True
+    return appointment
+
+
+def _lock(appointment: Appointment) -> Appointment:
+    """Re-read the appointment under a row lock (the first lock every change takes).
+
+    The locking query reads the appointment table alone: with a join (``select_related``),
+    PostgreSQL re-checks a row updated meanwhile against the *old* joined slot row, drops
+    it, and a concurrent reschedule would look like a deleted appointment.
+    """
+    try:
+        return Appointment.objects.select_for_update().get(pk=appointment.pk)
+    except Appointment.DoesNotExist:
+        raise NotFound("That appointment no longer exists.") from None
+
+
+def _free(slot_id: int) -> None:
+    """Release a slot; if its clinician is on leave by now, it goes straight to withdrawn."""
+    in_leave = Exists(
+        RotaException.objects.filter(
+            clinician_id=OuterRef("clinician_id"),
+            start__lt=OuterRef("end"),
+            end__gt=OuterRef("start"),
+        )
+    )
+    Slot.objects.filter(pk=slot_id).update(booked=False, withdrawn=in_leave)
+
+
+def _refuse_state(appointment: Appointment, doing: str) -> Conflict:
+    return Conflict(
+        f"This appointment is {appointment.get_status_display().lower()}, so it cannot be {doing}."
+    )
+
+
+CANCEL_BY = {
+    "patient": AppointmentStatus.CANCELLED_BY_PATIENT,
+    "practice": AppointmentStatus.CANCELLED_BY_PRACTICE,
+}
+
+
+def appointment_cancel(
+    *, appointment: Appointment, actor: Actor, by: str, reason: str
+) -> Appointment:
+    """Cancel on behalf of the patient or the practice; the slot becomes free again."""
+    policy.check_may_change(actor, appointment=appointment)
+    if by not in CANCEL_BY:
+        raise ServiceError('Say who is cancelling: "patient" or "practice".')
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("Give a reason for cancelling.")
+    if len(reason) > 300:
+        raise ServiceError("Keep the reason under 300 characters.")
+    with transaction.atomic():
+        locked = _lock(appointment)
+        if locked.status != AppointmentStatus.BOOKED:
+            raise _refuse_state(locked, "cancelled")
+        previous = locked.status
+        locked.status = CANCEL_BY[by]
+        locked.cancel_reason = reason
+        locked.save(update_fields=["status", "cancel_reason", "status_changed_at"])
+        _free(locked.slot_id)
+        _event(
+            locked,
+            actor=actor,
+            action="cancelled",
+            from_status=previous,
+            to_status=locked.status,
+            detail={"by": by, "reason": reason, "slot": locked.slot_id},
+        )
+        hooks.on_appointment_changed(appointment=locked, change="cancelled")
+    return locked
+
+
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    slot: Slot,
+    actor: Actor,
+    embargo_override_reason: str = "",
+    now: datetime.datetime | None = None,
+) -> Appointment:
+    """Move a booked appointment to ``slot`` in one transaction: both changes or neither."""
+    now = now or timezone.now()
+    policy.check_may_change(actor, appointment=appointment)
+    if slot.pk == appointment.slot_id:
+        raise ServiceError("The appointment is already in that slot.")
+    if appointment.start <= now:
+        raise ServiceError("This appointment has already started, so it cannot be moved.")
+    overriding = _check_bookable(slot, now=now, embargo_override_reason=embargo_override_reason)
+    channel = policy.booking_channel(actor, slot=slot)
+    policy.check_may_book(
+        actor,
+        slot=slot,
+        patient=appointment.patient,
+        channel=channel,
+        overriding_embargo=overriding,
+    )
+    try:
+        with transaction.atomic():
+            locked = _lock(appointment)
+            if locked.status != AppointmentStatus.BOOKED:
+                raise _refuse_state(locked, "moved")
+            previous_slot = locked.slot
+            claimed = Slot.objects.filter(pk=slot.pk, booked=False, withdrawn=False).update(
+                booked=True
+            )
+            if not claimed:
+                raise Conflict(SLOT_TAKEN)
+            locked.slot = slot
+            locked.clinician_id = slot.clinician_id
+            locked.site_id = slot.site_id
+            locked.start = slot.start
+            locked.end = slot.end
+            fields = ["slot", "clinician", "site", "start", "end", "status_changed_at"]
+            if overriding:
+                locked.embargo_override_reason = embargo_override_reason.strip()
+                fields.append("embargo_override_reason")
+            locked.save(update_fields=fields)
+            _free(previous_slot.pk)
+            detail: dict[str, Any] = {
+                "from_slot": previous_slot.pk,
+                "to_slot": slot.pk,
+                "from_start": previous_slot.start.isoformat(),
+                "to_start": slot.start.isoformat(),
+            }
+            if overriding:
+                detail["embargo_override_reason"] = locked.embargo_override_reason
+            _event(
+                locked,
+                actor=actor,
+                action="rescheduled",
+                from_status=locked.status,
+                to_status=locked.status,
+                detail=detail,
+            )
+            hooks.on_appointment_changed(
+                appointment=locked, change="rescheduled", previous_slot=previous_slot
+            )
+    except IntegrityError as exc:
+        raise _integrity_conflict(exc) from None
+    return locked
+
+
+def appointment_note_set(*, appointment: Appointment, actor: Actor, note: str) -> Appointment:
+    """Add or replace the booking note (shown to reception and the clinician)."""
+    policy.check_may_change(actor, appointment=appointment)
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise ServiceError("Keep the note under 500 characters.")
+    with transaction.atomic():
+        locked = _lock(appointment)
+        if locked.status in CANCELLED_STATUSES:
+            raise _refuse_state(locked, "annotated")
+        previous = locked.note
+        locked.note = note
+        locked.save(update_fields=["note", "status_changed_at"])
+        _event(
+            locked,
+            actor=actor,
+            action="note_changed",
+            from_status=locked.status,
+            to_status=locked.status,
+            detail={"from": previous, "to": note},
+        )
+    return locked

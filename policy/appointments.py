@@ -1,0 +1,184 @@
+"""Who may search, book, move, cancel and progress appointments, and through which channel.
+
+The rules (the only place in the code base that compares roles and practices for bookings):
+
+- **Reception / phone**: any active staff member of the slot's practice (receptionist,
+  manager or clinician, at any of the practice's sites) books the practice's own patients.
+- **Federation**: active staff of *another* practice in the same federation may book
+  ``federation=True`` slots for patients registered in the federation.
+- **Online**: a patient books ``online=True`` slots of online-bookable types for themselves.
+  Patient accounts arrive in a later issue; until then no user is a patient, so the online
+  channel is modelled here (and in the selectors) but nobody can act through it yet.
+- **Embargo**: a slot whose ``release_at`` is in the future is hidden from every channel.
+  Staff of the slot's own practice may book it with a stated reason; patients and other
+  organisations never can.
+
+Functions return a channel, a queryset filter or raise ``PermissionRefused`` with a message
+meant for the person at the desk.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from common.errors import PermissionRefused
+from policy.actor import Actor
+
+if TYPE_CHECKING:
+    from appointments.models import Appointment, Slot
+    from records.models import Patient
+
+NO_STAFF_MESSAGE = (
+    "Your account is not linked to an active staff member of a practice, "
+    "so it cannot use the appointment book."
+)
+
+
+def actor_patient_id(actor: Actor) -> int | None:
+    """The patient an actor is, for online booking. No patient accounts exist yet."""
+    return None
+
+
+def is_patient(actor: Actor) -> bool:
+    return actor_patient_id(actor) is not None
+
+
+def require_staff(actor: Actor) -> None:
+    """Refuse anyone who is not an active staff member (the API is for staff for now)."""
+    if not actor.is_staff_member:
+        raise PermissionRefused(NO_STAFF_MESSAGE)
+
+
+def visible_practice_ids(actor: Actor) -> list[int]:
+    """Practices whose sites, staff and appointment types the actor may list."""
+    if not actor.is_staff_member or actor.practice_id is None:
+        return []
+    if actor.federation_id is None:
+        return [actor.practice_id]
+    from practices.models import Practice
+
+    ids = list(
+        Practice.objects.filter(federation_id=actor.federation_id).values_list("pk", flat=True)
+    )
+    return ids
+
+
+def search_channel(actor: Actor, *, practice_id: int, federation_id: int | None) -> str:
+    """The channel through which ``actor`` sees practice ``practice_id``'s book, or refuse."""
+    from appointments.models import Channel
+
+    if is_patient(actor):
+        return Channel.ONLINE
+    require_staff(actor)
+    if actor.practice_id == practice_id:
+        return Channel.RECEPTION
+    if federation_id is not None and actor.federation_id == federation_id:
+        return Channel.FEDERATION
+    raise PermissionRefused(
+        "You can only see the appointment book of your own practice, "
+        "or of practices in your federation."
+    )
+
+
+def booking_channel(actor: Actor, *, slot: Slot, requested: str | None = None) -> str:
+    """The channel a booking of ``slot`` by ``actor`` goes through.
+
+    Staff of the slot's practice book as reception unless they say ``phone``.
+    """
+    from appointments.models import Channel
+
+    channel = search_channel(
+        actor, practice_id=slot.practice_id, federation_id=slot.practice.federation_id
+    )
+    if channel == Channel.RECEPTION and requested == Channel.PHONE:
+        return Channel.PHONE
+    if requested and requested != channel:
+        raise PermissionRefused(f"You cannot book through the {requested} channel.")
+    return channel
+
+
+def slot_offered_to(slot: Slot, channel: str) -> bool:
+    """Whether a slot's availability rule lets ``channel`` book it (embargo aside)."""
+    from appointments.models import Channel
+
+    if channel == Channel.ONLINE:
+        return slot.online and slot.appointment_type.online_bookable
+    if channel == Channel.FEDERATION:
+        return slot.federation
+    return True
+
+
+def channel_slot_filter(channel: str) -> dict[str, Any]:
+    """The queryset filter matching ``slot_offered_to`` for search."""
+    from appointments.models import Channel
+
+    if channel == Channel.ONLINE:
+        return {"online": True, "appointment_type__online_bookable": True}
+    if channel == Channel.FEDERATION:
+        return {"federation": True}
+    return {}
+
+
+def check_may_book(
+    actor: Actor, *, slot: Slot, patient: Patient, channel: str, overriding_embargo: bool
+) -> None:
+    """Refuse a booking the policy does not allow (availability, patient, embargo override)."""
+    from appointments.models import Channel
+
+    if not slot_offered_to(slot, channel):
+        if channel == Channel.ONLINE:
+            raise PermissionRefused("That appointment cannot be booked online.")
+        raise PermissionRefused(
+            "That slot is not offered to other organisations: ask the practice to book it."
+        )
+    if channel == Channel.ONLINE:
+        if actor_patient_id(actor) != patient.pk:
+            raise PermissionRefused("You can only book appointments for yourself.")
+        if patient.registered_practice_id != slot.practice_id:
+            raise PermissionRefused(
+                "You can only book online at the practice you are registered with."
+            )
+    elif channel == Channel.FEDERATION:
+        if patient.registered_practice.federation_id != slot.practice.federation_id:
+            raise PermissionRefused(
+                "This patient is not registered with a practice in the same federation."
+            )
+    elif patient.registered_practice_id != slot.practice_id:
+        raise PermissionRefused("This patient is not registered with the practice of that slot.")
+    if overriding_embargo and channel not in (Channel.RECEPTION, Channel.PHONE):
+        raise PermissionRefused(
+            "That slot is not released yet. Only the practice's own staff can book it early."
+        )
+
+
+def check_may_change(actor: Actor, *, appointment: Appointment) -> None:
+    """Cancel, move or annotate: the practice's staff, or the federation practice that booked it."""
+    if is_patient(actor) and actor_patient_id(actor) == appointment.patient_id:
+        return
+    require_staff(actor)
+    if actor.practice_id == appointment.site.practice_id:
+        return
+    booked_by_staff = getattr(appointment.booked_by, "staff", None)
+    if (
+        appointment.channel == "federation"
+        and booked_by_staff is not None
+        and booked_by_staff.practice_id == actor.practice_id
+    ):
+        return
+    raise PermissionRefused("That appointment belongs to another practice: ask them to change it.")
+
+
+def check_may_record_attendance(actor: Actor, *, appointment: Appointment) -> None:
+    """Arrived, in consultation, finished, DNA: staff of the practice where it happens."""
+    require_staff(actor)
+    if actor.practice_id != appointment.site.practice_id:
+        raise PermissionRefused(
+            "Only staff of the practice holding the appointment can record attendance."
+        )
+
+
+def appointment_practice_ids(actor: Actor) -> list[int]:
+    """Practices whose appointments the actor may list: their own (staff only)."""
+    if not actor.is_staff_member or actor.practice_id is None:
+        return []
+    return [actor.practice_id]
