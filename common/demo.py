@@ -24,6 +24,7 @@ DEMO_STEPS: list[str] = [
     "practices.demo.seed",
     "staff.demo.seed",
     "records.demo.seed",
+    "appointments.demo.seed",
     "records.demo_record.seed",
     "patients.demo.seed",
 ]

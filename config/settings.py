@@ -208,6 +208,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Appointment book and shared record for a multi-site GP practice.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Staff roles appear under several field names (role, author_role...): one schema enum.
+    "ENUM_NAME_OVERRIDES": {"StaffRoleEnum": "staff.roles.Role"},
 }
 
 # Celery: the broker is Redis unless the demo fell back to the filesystem transport.

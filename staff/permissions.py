@@ -30,11 +30,19 @@ MODEL_ACTIONS: dict[str, tuple[str, ...]] = {
     "practices.openinghours": ("view", "add", "change"),
     "staff.staffmember": ("view", "add", "change"),
     "records.patient": ("view", "add", "change"),
+    # The rota is the manager's to edit; sessions and slots are generated from it, and
+    # appointments change only through the booking services, so those are view-only.
+    "appointments.appointmenttype": ("view", "add", "change"),
+    "appointments.appointmenttyperole": ("view", "add", "change"),
+    "appointments.sessiontemplate": ("view", "add", "change"),
+    "appointments.rotaexception": ("view", "add", "change"),
+    "appointments.session": ("view",),
+    "appointments.slot": ("view",),
+    "appointments.appointment": ("view",),
+    "appointments.appointmentevent": ("view",),
 }
-APP_ACTIONS: dict[str, tuple[str, ...]] = {
-    # Every model of the appointment book, including ones added later.
-    "appointments": ("view", "add", "change"),
-}
+# Whole apps granted at once (none: new models are denied until listed above).
+APP_ACTIONS: dict[str, tuple[str, ...]] = {}
 
 
 def wanted_codenames(apps: Any = global_apps) -> set[tuple[str, str]]:

@@ -33,10 +33,19 @@ def test_managers_cannot_touch_logins_or_create_practices() -> None:
     assert "practices.add_practice" not in codenames
 
 
-def test_every_appointment_book_model_is_covered() -> None:
+def test_every_appointment_book_model_is_visible_to_managers() -> None:
     codenames = _codenames()
     for model in apps.get_app_config("appointments").get_models():
-        assert f"appointments.change_{model._meta.model_name}" in codenames
+        assert f"appointments.view_{model._meta.model_name}" in codenames
+
+
+def test_managers_edit_the_rota_but_not_generated_slots_or_bookings() -> None:
+    codenames = _codenames()
+    for name in ("appointmenttype", "sessiontemplate", "rotaexception"):
+        assert f"appointments.change_{name}" in codenames
+    for name in ("session", "slot", "appointment", "appointmentevent"):
+        assert f"appointments.add_{name}" not in codenames
+        assert f"appointments.change_{name}" not in codenames
 
 
 def test_sync_restores_a_permission_removed_by_hand_and_is_idempotent() -> None:
