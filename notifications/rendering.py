@@ -10,10 +10,12 @@ tag libraries, and only the tags in ``ALLOWED_TAGS`` are accepted.
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.base import Lexer, TokenType
 
 from appointments.models import Appointment, AppointmentStatus, Mode
@@ -21,6 +23,7 @@ from notifications.defaults import DEFAULT_TEMPLATES
 from notifications.models import MessageTemplate, OutboxMessage
 
 LONDON = ZoneInfo("Europe/London")
+logger = logging.getLogger(__name__)
 
 CONTEXT_VARIABLES = (
     "patient_first_name",
@@ -83,9 +86,14 @@ def check_template(text: str) -> None:
         raise TemplateRejected(f"The template has an error: {exc}") from None
 
 
-def render_text(text: str, context: dict[str, str]) -> str:
+@lru_cache(maxsize=256)
+def _compiled(text: str) -> Template:
     check_template(text)
-    return _ENGINE.from_string(text).render(Context(context, autoescape=False)).strip()
+    return _ENGINE.from_string(text)
+
+
+def render_text(text: str, context: dict[str, str]) -> str:
+    return _compiled(text).render(Context(context, autoescape=False)).strip()
 
 
 def format_date(moment: datetime.datetime) -> str:
@@ -141,10 +149,24 @@ def template_text(*, practice_id: int, kind: str, channel: str) -> tuple[str, st
 
 
 def render_message(message: OutboxMessage, appointment: Appointment) -> RenderedMessage:
+    """The practice's wording; if a stored template is broken, the default (and a warning)."""
     subject, body = template_text(
         practice_id=message.practice_id, kind=message.kind, channel=message.channel
     )
     context = message_context(message, appointment)
+    try:
+        return _render(subject, body, context)
+    except TemplateRejected:
+        logger.warning(
+            "Practice %s: the %s %s template is broken; sending the default wording.",
+            message.practice_id,
+            message.kind,
+            message.channel,
+        )
+        return _render(*DEFAULT_TEMPLATES[(message.kind, message.channel)], context)
+
+
+def _render(subject: str, body: str, context: dict[str, str]) -> RenderedMessage:
     return RenderedMessage(
         subject=render_text(subject, context).replace("\n", " "),
         body=render_text(body, context),
