@@ -121,6 +121,7 @@ def deliver(message_id: int, *, now: datetime.datetime | None = None) -> str:
             status=Status.PENDING,
             attempts=message.attempts - 1,
             claimed_at=None,
+            enqueued_at=None,
             next_attempt_at=sms_allowed_from(now),
         )
         return HELD
@@ -174,6 +175,7 @@ def _retry_or_fail(message: OutboxMessage, exc: Exception, *, now: datetime.date
         message,
         status=Status.PENDING,
         claimed_at=None,
+        enqueued_at=None,  # its task is spent: the next dispatcher run must enqueue it again
         next_attempt_at=next_at,
         last_error=text,
     )
@@ -227,7 +229,7 @@ def fail_abandoned(*, now: datetime.datetime | None = None) -> int:
     )
 
 
-def publish(ids: Iterable[int], *, retry: bool = True) -> int:
+def publish(ids: Iterable[int], *, retry: bool = True, connection: Any = None) -> int:
     """Enqueue ``send_message`` for each id; returns how many were published.
 
     Raises the broker's error after un-stamping the ids it could not publish, so the next
@@ -236,10 +238,11 @@ def publish(ids: Iterable[int], *, retry: bool = True) -> int:
     from notifications.tasks import send_message
 
     ids = list(ids)
+    options: dict[str, Any] = {"connection": connection} if connection is not None else {}
     done = 0
     try:
         for message_id in ids:
-            send_message.apply_async((message_id,), retry=retry)
+            send_message.apply_async((message_id,), retry=retry, **options)
             done += 1
     except Exception:
         OutboxMessage.objects.filter(pk__in=ids[done:], status=Status.PENDING).update(

@@ -12,6 +12,7 @@ import datetime
 import logging
 from functools import partial
 
+from celery import current_app
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -26,6 +27,8 @@ BOOKED = "booked"
 CANCELLED = "cancelled"
 RESCHEDULED = "rescheduled"
 CHANGES = (BOOKED, CANCELLED, RESCHEDULED)
+
+FAIL_FAST = {"max_retries": 0, "socket_connect_timeout": 2, "socket_timeout": 2}
 
 VOIDABLE_KINDS = (Kind.CONFIRMATION, Kind.REMINDER, Kind.RESCHEDULE)
 
@@ -162,7 +165,12 @@ def enqueue_due_for_appointment(appointment_id: int) -> None:
                 next_attempt_at__lte=timezone.now(),
             ).values_list("pk", flat=True)
         )
-        publish(ids, retry=False)
+        if not ids:
+            return
+        # One quick try on a connection of its own: with the broker down, kombu's default
+        # reconnect loop would hold the booking request for seconds.
+        with current_app.connection_for_write(transport_options=FAIL_FAST) as connection:
+            publish(ids, retry=False, connection=connection)
         OutboxMessage.objects.filter(pk__in=ids, enqueued_at__isnull=True).update(
             enqueued_at=timezone.now()
         )

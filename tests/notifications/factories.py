@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from typing import Any, cast
 
 import factory
 from django.db import transaction
@@ -22,7 +23,7 @@ from appointments.models import (
     Slot,
 )
 from notifications.outbox import record_appointment_change
-from tests.factories import PatientFactory, PracticeFactory, SiteFactory, StaffMemberFactory
+from tests.factories import PatientFactory, PracticeFactory, StaffMemberFactory
 from tests.factories import UserFactory as UserFactory
 
 _minutes = itertools.count(0)
@@ -100,7 +101,7 @@ class AppointmentFactory(DjangoModelFactory):
 def book(**kwargs: object) -> Appointment:
     """Create an appointment and record "booked", in one transaction, like the booking service."""
     with transaction.atomic():
-        appointment = AppointmentFactory(**kwargs)
+        appointment = cast(Appointment, AppointmentFactory(**kwargs))
         record_appointment_change(appointment=appointment, change="booked")
     return appointment
 
@@ -121,7 +122,7 @@ def reschedule(appointment: Appointment, *, to: datetime.datetime) -> None:
     """Move the appointment to a new slot with the same clinician, as the booking service would."""
     with transaction.atomic():
         previous = appointment.start
-        slot = SlotFactory(
+        slot: Any = SlotFactory(
             session__clinician=appointment.clinician,
             session__start=to,
             appointment_type=appointment.slot.appointment_type,

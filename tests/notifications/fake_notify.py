@@ -7,6 +7,7 @@ notification has in fact been created: the ambiguous case) or with an error stat
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -65,10 +66,8 @@ def _handler(state: FakeNotify) -> type[BaseHTTPRequestHandler]:
                 state.created.append(notification)
             if slow:
                 time.sleep(state.slow_seconds)
-            try:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self._reply(201, {"id": notification["id"], "reference": data.get("reference")})
-            except (BrokenPipeError, ConnectionResetError):
-                pass
 
         def do_GET(self) -> None:
             query = parse_qs(urlparse(self.path).query)

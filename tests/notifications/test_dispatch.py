@@ -139,6 +139,17 @@ def test_a_timeout_puts_the_message_back_with_a_backoff(flaky: Any) -> None:
     assert row.last_error.startswith("timeout")
 
 
+def test_a_message_put_back_for_retry_is_handed_out_again_once_due(flaky: Any) -> None:
+    flaky(failures=1)
+    message = confirmation(book())
+    now = timezone.now()
+    assert message.pk in dispatch.due_ids(now=now)
+    dispatch.deliver(message.pk, now=now)
+
+    assert message.pk not in dispatch.due_ids(now=now + datetime.timedelta(seconds=30))
+    assert message.pk in dispatch.due_ids(now=now + datetime.timedelta(seconds=61))
+
+
 def test_a_message_retried_early_is_not_claimed(flaky: Any) -> None:
     flaky(failures=1)
     message = confirmation(book())

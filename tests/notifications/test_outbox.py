@@ -82,9 +82,9 @@ def test_rows_vanish_with_a_booking_transaction_that_rolls_back() -> None:
     class Abort(Exception):
         pass
 
-    patient = ReachablePatientFactory()
+    patient: Any = ReachablePatientFactory()
     with pytest.raises(Abort), transaction.atomic():
-        appointment = AppointmentFactory(patient=patient)
+        appointment: Any = AppointmentFactory(patient=patient)
         record_appointment_change(appointment=appointment, change="booked")
         raise Abort
 
@@ -111,7 +111,7 @@ def test_the_database_refuses_a_second_row_with_the_same_key() -> None:
 
 
 def test_recording_outside_a_transaction_is_refused() -> None:
-    appointment = AppointmentFactory()
+    appointment: Any = AppointmentFactory()
     # pytest-django wraps each test in a transaction; leave it to check the guard.
     with pytest.raises(RuntimeError):
         transaction.get_connection().in_atomic_block = False
@@ -171,7 +171,7 @@ def test_rescheduling_gives_fresh_reminders_under_a_new_version() -> None:
 
 
 def test_a_practice_policy_replaces_the_default_hours() -> None:
-    slot_type = AppointmentTypeFactory()
+    slot_type: Any = AppointmentTypeFactory()
     ReminderPolicy.objects.create(practice=slot_type.practice, hours_before=[24])
 
     appointment = book(
@@ -182,7 +182,7 @@ def test_a_practice_policy_replaces_the_default_hours() -> None:
 
 
 def test_an_appointment_type_policy_beats_the_practice_policy() -> None:
-    slot_type = AppointmentTypeFactory()
+    slot_type: Any = AppointmentTypeFactory()
     ReminderPolicy.objects.create(practice=slot_type.practice, hours_before=[24])
     ReminderPolicy.objects.create(
         practice=slot_type.practice, appointment_type=slot_type, hours_before=[72, 4]
@@ -196,7 +196,7 @@ def test_an_appointment_type_policy_beats_the_practice_policy() -> None:
 
 
 def test_an_empty_policy_means_no_reminders() -> None:
-    slot_type = AppointmentTypeFactory()
+    slot_type: Any = AppointmentTypeFactory()
     ReminderPolicy.objects.create(practice=slot_type.practice, hours_before=[])
 
     appointment = book(

@@ -13,8 +13,8 @@ def _quiet(settings: Any) -> None:
     settings.NOTIFICATIONS_SMS_QUIET_HOURS = (datetime.time(21), datetime.time(8))
 
 
-def london(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=LONDON)
+def london(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -40,7 +41,7 @@ def test_reconcile_finds_nothing_wrong_after_booking_sending_and_cancelling() ->
 
 
 def test_reconcile_reports_an_appointment_booked_without_its_messages() -> None:
-    silent = AppointmentFactory()
+    silent: Any = AppointmentFactory()
 
     report = reconcile(since=since())
 
