@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from appointments.models import CANCELLED_STATUSES, Appointment
@@ -42,6 +42,19 @@ FAILED = "failed"
 LOST_LEASE = "lost_lease"
 
 
+_TABLE = OutboxMessage._meta.db_table
+_COLUMNS = ", ".join(f'"{f.column}"' for f in OutboxMessage._meta.concrete_fields)
+_CLAIM_SQL = f"""
+    UPDATE "{_TABLE}"
+       SET "status" = 'sending', "claimed_at" = %s, "attempts" = "attempts" + 1, "updated_at" = %s
+     WHERE "id" = %s
+       AND "attempts" < %s
+       AND (("status" = 'pending' AND "next_attempt_at" <= %s)
+            OR ("status" = 'sending' AND "claimed_at" < %s))
+ RETURNING {_COLUMNS}
+"""  # noqa: S608 - table and column names come from the model, values are parameters
+
+
 def _lease() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
 
@@ -59,19 +72,14 @@ def claim(message_id: int, *, now: datetime.datetime | None = None) -> OutboxMes
     the attempt limit. One UPDATE decides, so two workers can never both win.
     """
     now = now or timezone.now()
-    won = (
-        OutboxMessage.objects.filter(
-            pk=message_id, attempts__lt=settings.NOTIFICATIONS_MAX_ATTEMPTS
+    # One round trip: the conditional UPDATE returns the row it won (RETURNING), or nothing.
+    won = list(
+        OutboxMessage.objects.raw(
+            _CLAIM_SQL,
+            [now, now, message_id, settings.NOTIFICATIONS_MAX_ATTEMPTS, now, now - _lease()],
         )
-        .filter(
-            Q(status=Status.PENDING, next_attempt_at__lte=now)
-            | Q(status=Status.SENDING, claimed_at__lt=now - _lease())
-        )
-        .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now)
     )
-    if not won:
-        return None
-    return OutboxMessage.objects.get(pk=message_id)
+    return won[0] if won else None
 
 
 def _finish(message: OutboxMessage, **fields: Any) -> bool:

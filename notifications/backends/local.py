@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection
+from django.utils import timezone
 
 from common.fields import normalise_uk_mobile
 from notifications.backends.base import Backend, OutgoingMessage, PermanentFailure
@@ -19,18 +20,35 @@ class LocalBackend(Backend):
 
     def send(self, message: OutgoingMessage) -> str:
         _validate_recipient(message.channel, message.recipient)
-        # Its own transaction: the "provider" commits independently of the worker.
-        with transaction.atomic():
-            sent, _ = SentMessage.objects.get_or_create(
-                reference=message.reference,
-                defaults={
-                    "channel": message.channel,
-                    "recipient": message.recipient,
-                    "subject": message.subject,
-                    "body": message.body,
-                },
+        # One statement, committed on its own like a provider's: a repeated reference inserts
+        # nothing and returns the first message's id.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _INSERT_SQL,
+                [
+                    message.reference,
+                    message.channel,
+                    message.recipient,
+                    message.subject,
+                    message.body,
+                    timezone.now(),
+                ],
             )
-        return f"local-{sent.pk}"
+            row = cursor.fetchone()
+        if row is None:
+            row = (
+                SentMessage.objects.values_list("pk", flat=True).get(reference=message.reference),
+            )
+        return f"local-{row[0]}"
+
+
+_INSERT_SQL = f"""
+    INSERT INTO "{SentMessage._meta.db_table}"
+           ("reference", "channel", "recipient", "subject", "body", "sent_at")
+    VALUES (%s, %s, %s, %s, %s, %s)
+    ON CONFLICT ("reference") DO NOTHING
+    RETURNING "id"
+"""  # noqa: S608 - the table name comes from the model
 
 
 def _validate_recipient(channel: str, recipient: str) -> None:
