@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentType, Channel, Mode, Session, Slot
@@ -209,7 +209,6 @@ def _run_threads(threads: int) -> None:
         worker.start()
     for worker in workers:
         worker.join()
-    close_old_connections()
 
 
 def _run_celery(processes: int, ids: list[int]) -> None:
