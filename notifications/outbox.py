@@ -38,7 +38,7 @@ def record_appointment_change(
     appointment: Appointment,
     change: str,
     previous_start: datetime.datetime | None = None,
-) -> list[OutboxMessage]:
+) -> None:
     """Write the messages a booking change causes; void the ones it makes wrong.
 
     - booked: a confirmation now, and reminders per the practice's policy.
@@ -48,7 +48,6 @@ def record_appointment_change(
       (only if the appointment was still in the future).
 
     Calling it twice for the same "booked" or "cancelled" change writes nothing more.
-    Returns the rows it created.
     """
     if change not in CHANGES:
         raise ValueError(f"change must be one of {CHANGES}, not {change!r}")
@@ -74,7 +73,7 @@ def record_appointment_change(
         version, notice = max(current, 1), Kind.CANCELLATION
 
     if appointment.start <= now:
-        return []
+        return
     rows = _planned_rows(
         appointment=appointment,
         version=version,
@@ -84,10 +83,9 @@ def record_appointment_change(
         now=now,
     )
     if not rows:
-        return []
-    created = OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+        return
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
     transaction.on_commit(partial(enqueue_due_for_appointment, appointment.pk), robust=True)
-    return created
 
 
 def void_pending(*, appointment_id: int, reason: str) -> int:
@@ -114,7 +112,7 @@ def _planned_rows(
     common = {
         "appointment_id": appointment.pk,
         "patient_id": appointment.patient_id,
-        "practice_id": appointment.site.practice_id,
+        "practice_id": appointment.slot.practice_id,
         "appointment_version": version,
         "appointment_start": appointment.start,
     }

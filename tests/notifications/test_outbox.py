@@ -248,3 +248,14 @@ def test_a_reminder_quiet_hours_would_deliver_after_the_start_is_not_written(
 
     assert keys(appointment, kind=Kind.REMINDER, channel="sms") == {(Kind.REMINDER, "sms", 48)}
     assert (Kind.REMINDER, "email", 2) in keys(appointment, kind=Kind.REMINDER)
+
+
+def test_recording_a_booking_costs_a_fixed_number_of_queries(
+    django_assert_max_num_queries: Any,
+) -> None:
+    appointment: Any = AppointmentFactory()
+    appointment = type(appointment).objects.get(pk=appointment.pk)  # nothing cached
+
+    # lock, version, patient, slot, policy, insert
+    with django_assert_max_num_queries(6), transaction.atomic():
+        record_appointment_change(appointment=appointment, change="booked")
