@@ -56,7 +56,12 @@ def record_appointment_change(
     now = timezone.now()
     # The booking service holds this lock already; taking it here makes version numbering safe
     # even for a caller that does not.
-    list(Appointment.objects.select_for_update().filter(pk=appointment.pk).values_list("pk"))
+    list(
+        Appointment.objects.select_for_update()
+        .filter(pk=appointment.pk)
+        .order_by()
+        .values_list("pk")
+    )
     current = (
         OutboxMessage.objects.filter(appointment_id=appointment.pk).aggregate(
             v=Max("appointment_version")

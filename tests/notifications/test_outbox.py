@@ -257,5 +257,5 @@ def test_recording_a_booking_costs_a_fixed_number_of_queries(
     appointment = type(appointment).objects.get(pk=appointment.pk)  # nothing cached
 
     # lock, version, patient, slot, policy, insert
-    with django_assert_max_num_queries(6), transaction.atomic():
+    with transaction.atomic(), django_assert_max_num_queries(6):
         record_appointment_change(appointment=appointment, change="booked")
