@@ -211,9 +211,9 @@ def due_ids(*, now: datetime.datetime | None = None, limit: int | None = None) -
                 | Q(
                     status=Status.SENDING,
                     claimed_at__lt=lease_cutoff,
-                    enqueued_at__lt=lease_cutoff,
                     attempts__lt=settings.NOTIFICATIONS_MAX_ATTEMPTS,
                 )
+                & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=lease_cutoff))
             )
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[:limit]

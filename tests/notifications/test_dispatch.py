@@ -324,6 +324,14 @@ def test_due_ids_hands_out_a_sending_row_whose_lease_expired() -> None:
     assert message.pk in dispatch.due_ids(now=now + datetime.timedelta(seconds=301))
 
 
+def test_due_ids_hands_out_an_abandoned_row_that_was_never_enqueued() -> None:
+    message = confirmation(book())
+    now = timezone.now()
+    dispatch.claim(message.pk, now=now)  # claimed by a direct call, not via the dispatcher
+
+    assert message.pk in dispatch.due_ids(now=now + datetime.timedelta(seconds=301))
+
+
 def test_a_row_abandoned_on_its_last_attempt_is_failed() -> None:
     message = confirmation(book())
     now = timezone.now()
