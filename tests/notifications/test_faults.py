@@ -314,3 +314,34 @@ def test_two_dispatchers_and_duplicate_tasks_at_once_send_each_message_once() ->
     assert all(all_sent(a) for a in appointments)
     assert SentMessage.objects.count() == expected
     assert reconcile(since=since()).ok
+
+
+def test_two_beats_publishing_the_same_ids_to_a_real_worker_send_each_once(
+    settings: Any,
+) -> None:
+    settings.NOTIFICATIONS_REQUEUE_SECONDS = 0  # every beat run re-publishes every due id
+    appointments = [book() for _ in range(10)]  # their after-commit tasks are queued too
+    barrier = threading.Barrier(2)
+    published: list[int] = []
+
+    def beat() -> None:
+        try:
+            barrier.wait()
+            published.append(dispatch.dispatch_due(max_batches=1))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=beat) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sum(published) >= 20  # at least every id once more, on top of the after-commit tasks
+
+    with worker():
+        wait_for(lambda: all(all_sent(a) for a in appointments), timeout=60)
+        time.sleep(0.5)
+
+    assert all(deliveries(a) == 2 for a in appointments)
+    assert SentMessage.objects.count() == 20
+    assert reconcile(since=since()).ok
