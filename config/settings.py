@@ -174,9 +174,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 
-# Notifications (docs/notifications.md). The backend is checked at start-up by the app config.
+# Notifications (docs/notifications.md). The backend is checked at start-up by the app config;
+# production must choose one explicitly (local would silently send patients nothing).
 NOTIFICATIONS_BACKEND: str = env.choice(
-    "NOTIFICATIONS_BACKEND", ("local", "notify", "email"), "notify" if PRODUCTION else "local"
+    "NOTIFICATIONS_BACKEND", ("local", "notify", "email"), _dev_default("local")
 )
 NOTIFY_API_KEY: str = env.string("NOTIFY_API_KEY", "")
 NOTIFY_BASE_URL: str = env.string("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
