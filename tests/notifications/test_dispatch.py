@@ -341,3 +341,11 @@ def test_a_row_abandoned_on_its_last_attempt_is_failed() -> None:
 
     assert dispatch.fail_abandoned(now=now + datetime.timedelta(seconds=301)) == 1
     assert fresh(message).status == Status.FAILED
+
+
+def test_sending_one_message_costs_five_queries(django_assert_num_queries: Any) -> None:
+    message = confirmation(book())
+
+    # claim (UPDATE ... RETURNING), appointment with joins, template, local send, record
+    with django_assert_num_queries(5):
+        dispatch.deliver(message.pk)
