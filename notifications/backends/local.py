@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection
@@ -22,16 +24,22 @@ class LocalBackend(Backend):
         _validate_recipient(message.channel, message.recipient)
         # One statement, committed on its own like a provider's: a repeated reference inserts
         # nothing and returns the first message's id.
+        # The fields prepare the values: native types on PostgreSQL, text on SQLite.
+        fields = SentMessage._meta
+        reference = fields.get_field("reference").get_db_prep_value(
+            uuid.UUID(message.reference), connection
+        )
+        sent_at = fields.get_field("sent_at").get_db_prep_value(timezone.now(), connection)
         with connection.cursor() as cursor:
             cursor.execute(
                 _INSERT_SQL,
                 [
-                    message.reference,
+                    reference,
                     message.channel,
                     message.recipient,
                     message.subject,
                     message.body,
-                    timezone.now(),
+                    sent_at,
                 ],
             )
             row = cursor.fetchone()
