@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -20,7 +21,7 @@ def test_reconcile_messages_reports_success_when_nothing_is_wrong() -> None:
 
 
 def test_reconcile_messages_fails_and_lists_a_lost_booking() -> None:
-    silent = AppointmentFactory()
+    silent: Any = AppointmentFactory()
     out = StringIO()
 
     with pytest.raises(CommandError) as raised:
