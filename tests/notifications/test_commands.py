@@ -31,6 +31,7 @@ def test_reconcile_messages_fails_and_lists_a_lost_booking() -> None:
     assert f"no_messages: appointment {silent.pk}" in out.getvalue()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)  # its dispatcher threads need committed rows
 def test_bench_reminders_sends_each_reminder_once_and_cleans_up() -> None:
     from notifications.models import OutboxMessage, SentMessage

@@ -36,7 +36,7 @@ from notifications.selectors import reconcile
 from tests.notifications.factories import book
 from tests.notifications.fake_notify import API_KEY, fake_notify
 
-pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 THROWAWAY_PORT = 6390
