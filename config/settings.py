@@ -8,6 +8,7 @@ DOVETAIL_ENV chooses the profile:
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 from urllib.parse import urlparse
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "appointments",
     "audit",
     "patients",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +236,44 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+
+# Notifications (docs/notifications.md). The backend is checked at start-up by the app config;
+# production must choose one explicitly (local would silently send patients nothing).
+NOTIFICATIONS_BACKEND: str = env.choice(
+    "NOTIFICATIONS_BACKEND", ("local", "notify", "email"), _dev_default("local")
+)
+NOTIFY_API_KEY: str = env.string("NOTIFY_API_KEY", "")
+NOTIFY_BASE_URL: str = env.string("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_SMS_TEMPLATE_ID: str = env.string("NOTIFY_SMS_TEMPLATE_ID", "")
+NOTIFY_EMAIL_TEMPLATE_ID: str = env.string("NOTIFY_EMAIL_TEMPLATE_ID", "")
+NOTIFY_TIMEOUT_SECONDS: int = env.integer("NOTIFY_TIMEOUT_SECONDS", 20, minimum=1)
+NOTIFICATIONS_FROM_EMAIL: str = env.string("NOTIFICATIONS_FROM_EMAIL", "no-reply@dovetail.invalid")
+NOTIFICATIONS_LEASE_SECONDS: int = env.integer("NOTIFICATIONS_LEASE_SECONDS", 300, minimum=30)
+NOTIFICATIONS_MAX_ATTEMPTS: int = env.integer("NOTIFICATIONS_MAX_ATTEMPTS", 6, minimum=1)
+NOTIFICATIONS_RETRY_BASE_SECONDS: int = env.integer(
+    "NOTIFICATIONS_RETRY_BASE_SECONDS", 60, minimum=1
+)
+NOTIFICATIONS_REQUEUE_SECONDS: int = env.integer("NOTIFICATIONS_REQUEUE_SECONDS", 600, minimum=60)
+NOTIFICATIONS_DISPATCH_BATCH: int = env.integer("NOTIFICATIONS_DISPATCH_BATCH", 2000, minimum=1)
+
+
+def _quiet_hours(name: str, default: str) -> tuple[datetime.time, datetime.time]:
+    value = env.string(name, default)
+    try:
+        start, end = (datetime.time.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a period of the day: expected HH:MM-HH:MM, e.g. 21:00-08:00."
+        ) from None
+    return start, end
+
+
+NOTIFICATIONS_SMS_QUIET_HOURS = _quiet_hours("NOTIFICATIONS_SMS_QUIET_HOURS", "21:00-08:00")
+CELERY_BEAT_SCHEDULE["notifications-dispatch-due"] = {
+    "task": "notifications.dispatch_due",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
 
 DEMO_PASSWORD: str = env.string("DEMO_PASSWORD", "dovetail-demo")
 

@@ -22,6 +22,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "dovetail.example.org",
     "DATABASE_URL": "postgresql://dovetail:secret@db.internal:5432/dovetail",
     "REDIS_URL": "redis://cache.internal:6379/0",
+    "NOTIFICATIONS_BACKEND": "email",
 }
 
 
@@ -46,6 +47,10 @@ BAD_ENVIRONMENTS: dict[str, tuple[dict[str, str], str]] = {
     "production_weak_secret_key": ({**PRODUCTION, "SECRET_KEY": "changeme"}, "SECRET_KEY"),
     "production_repetitive_secret_key": ({**PRODUCTION, "SECRET_KEY": "ab" * 30}, "SECRET_KEY"),
     "production_without_allowed_hosts": (_without("ALLOWED_HOSTS"), "ALLOWED_HOSTS"),
+    "production_without_notifications_backend": (
+        _without("NOTIFICATIONS_BACKEND"),
+        "NOTIFICATIONS_BACKEND",
+    ),
     "production_empty_allowed_hosts": ({**PRODUCTION, "ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS"),
     "production_without_database_url": (_without("DATABASE_URL"), "DATABASE_URL"),
     "production_without_redis_url": (_without("REDIS_URL"), "REDIS_URL"),

@@ -1,0 +1,279 @@
+"""Benchmark: N due reminders dispatched through the real claim/render/send/record path.
+
+    manage.py bench_reminders                      # 10,000 reminders, 4 threads, in-process
+    manage.py bench_reminders --count 2000 --celery 2   # through Redis and 2 worker processes
+
+Uses the local backend (SentMessage), creates its own practice, and deletes everything it made
+afterwards unless --keep. Prints one JSON line: messages/s and whether every reminder was sent
+exactly once (one SentMessage per reference, every row sent, reconciliation clean).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection, transaction
+from django.utils import timezone
+
+from appointments.models import Appointment, AppointmentType, Channel, Mode, Session, Slot
+from notifications import dispatch
+from notifications.backends import _backend
+from notifications.models import Kind, OutboxMessage, SentMessage, Status
+from notifications.selectors import reconcile
+from practices.models import Practice, Site
+from records.models import Patient
+from records.nhs_number import make_nhs_number
+from staff.models import StaffMember
+from staff.roles import Role
+
+PATIENTS = 200
+
+
+class Command(BaseCommand):
+    help = "Measure reminder dispatch throughput (messages/s) with the local backend."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--count", type=int, default=10_000)
+        parser.add_argument("--threads", type=int, default=4, help="In-process dispatchers.")
+        parser.add_argument(
+            "--celery",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Instead: publish to the broker and run a worker with N processes.",
+        )
+        parser.add_argument("--keep", action="store_true", help="Keep the rows afterwards.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        settings.NOTIFICATIONS_BACKEND = "local"
+        settings.NOTIFICATIONS_SMS_QUIET_HOURS = (datetime.time(0), datetime.time(0))
+        _backend.cache_clear()
+        started_at = timezone.now()
+        count = options["count"]
+        self.stderr.write(f"Creating {count} due reminders...")
+        t0 = time.perf_counter()
+        practice, ids = _create_due_reminders(count)
+        created_s = time.perf_counter() - t0
+        try:
+            t0 = time.perf_counter()
+            if options["celery"]:
+                mode = f"celery x{options['celery']}"
+                _run_celery(options["celery"], ids)
+            else:
+                mode = f"threads x{options['threads']}"
+                _run_threads(options["threads"])
+            elapsed = time.perf_counter() - t0
+            result = _check(practice, ids, started_at)
+            result.update(
+                mode=mode,
+                count=count,
+                setup_seconds=round(created_s, 2),
+                seconds=round(elapsed, 2),
+                messages_per_second=round(count / elapsed, 1),
+            )
+            self.stdout.write(json.dumps(result))
+        finally:
+            if not options["keep"]:
+                _delete(practice)
+
+
+def _create_due_reminders(count: int) -> tuple[Practice, list[int]]:
+    now = timezone.now()
+    with transaction.atomic():
+        while True:
+            ods = f"Y{random.randrange(100_000):05d}"
+            if not Practice.objects.filter(ods_code=ods).exists():
+                break
+        practice = Practice.objects.create(name=f"Bench practice {ods}", ods_code=ods)
+        site = Site.objects.create(
+            practice=practice,
+            name="Bench Surgery",
+            address_line1="1 Bench Road",
+            town="Oxford",
+            postcode="OX2 9AS",
+            phone="01865 248719",
+        )
+        user = get_user_model().objects.create(username=f"bench-{ods}", last_name="Bench")
+        clinician = StaffMember.objects.create(user=user, practice=practice, role=Role.HCA)
+        clinician.sites.add(site)
+        kind = AppointmentType.objects.create(
+            practice=practice, name="Bench", duration_minutes=10, mode=Mode.FACE_TO_FACE
+        )
+        first = (now + datetime.timedelta(days=3)).replace(second=0, microsecond=0)
+        step = datetime.timedelta(minutes=10)
+        session = Session.objects.create(
+            clinician=clinician, site=site, start=first, end=first + step * count
+        )
+        slots = Slot.objects.bulk_create(
+            Slot(
+                session=session,
+                practice=practice,
+                site=site,
+                clinician=clinician,
+                role=Role.HCA,
+                appointment_type=kind,
+                mode=Mode.FACE_TO_FACE,
+                start=first + step * i,
+                end=first + step * (i + 1),
+                booked=True,
+            )
+            for i in range(count)
+        )
+        patients = Patient.objects.bulk_create(_patients(practice))
+        appointments = Appointment.objects.bulk_create(
+            Appointment(
+                slot=slot,
+                patient=patients[i % len(patients)],
+                clinician=clinician,
+                site=site,
+                start=slot.start,
+                end=slot.end,
+                channel=Channel.RECEPTION,
+                booked_by=user,
+            )
+            for i, slot in enumerate(slots)
+        )
+        due = now - datetime.timedelta(minutes=1)
+        rows = OutboxMessage.objects.bulk_create(
+            OutboxMessage(
+                appointment=appointment,
+                patient_id=appointment.patient_id,
+                practice=practice,
+                kind=Kind.REMINDER,
+                channel="sms" if i % 2 else "email",
+                appointment_version=1,
+                hours_before=48,
+                appointment_start=appointment.start,
+                due_at=due,
+                not_before=due,
+                next_attempt_at=due,
+            )
+            for i, appointment in enumerate(appointments)
+        )
+    return practice, [row.pk for row in rows]
+
+
+def _patients(practice: Practice) -> list[Patient]:
+    taken = set(Patient.objects.values_list("nhs_number", flat=True))
+    patients: list[Patient] = []
+    serial = random.randrange(900_000)
+    while len(patients) < PATIENTS:
+        serial = (serial + 1) % 1_000_000
+        number = make_nhs_number(serial)
+        if number is None or number in taken:
+            continue
+        taken.add(number)
+        patients.append(
+            Patient(
+                nhs_number=number,
+                given_name="Bench",
+                family_name=f"Patient{len(patients)}",
+                date_of_birth=datetime.date(1980, 1, 1),
+                sex=Patient.Sex.UNKNOWN,
+                address_line1="2 Bench Road",
+                town="Oxford",
+                postcode="OX2 9AS",
+                mobile="+447400123456",
+                email=f"bench{len(patients)}@example.com",
+                sms_consent=True,
+                email_consent=True,
+                registered_practice=practice,
+                registration_date=datetime.date(2020, 1, 1),
+            )
+        )
+    return patients
+
+
+def _run_threads(threads: int) -> None:
+    def dispatcher() -> None:
+        try:
+            while batch := dispatch.due_ids(limit=200):
+                for message_id in batch:
+                    dispatch.deliver(message_id)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=dispatcher) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+
+def _run_celery(processes: int, ids: list[int]) -> None:
+    env = {
+        **os.environ,
+        "NOTIFICATIONS_BACKEND": "local",
+        "NOTIFICATIONS_SMS_QUIET_HOURS": "00:00-00:00",
+    }
+    worker = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=prefork",
+            f"--concurrency={processes}",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=WARNING",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        dispatch.dispatch_due(max_batches=1_000)
+        deadline = time.monotonic() + 3600
+        while OutboxMessage.objects.filter(pk__in=ids).exclude(status=Status.SENT).exists():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("The worker stopped (or took over an hour).")
+            time.sleep(0.2)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+
+
+def _check(practice: Practice, ids: list[int], since: datetime.datetime) -> dict[str, Any]:
+    rows = OutboxMessage.objects.filter(pk__in=ids)
+    references = rows.values("reference")
+    delivered = SentMessage.objects.filter(reference__in=references).count()
+    sent = rows.filter(status=Status.SENT).count()
+    report = reconcile(since=since, practice=practice, check_local_backend=True)
+    return {
+        "sent_rows": sent,
+        "delivered": delivered,
+        "all_sent_once": sent == len(ids) == delivered,
+        "reconciliation_problems": report.problem_counts(),
+    }
+
+
+def _delete(practice: Practice) -> None:
+    with transaction.atomic():
+        rows = OutboxMessage.objects.filter(practice=practice)
+        SentMessage.objects.filter(reference__in=rows.values("reference")).delete()
+        rows.delete()
+        Appointment.objects.filter(site__practice=practice).delete()
+        Slot.objects.filter(practice=practice).delete()
+        Session.objects.filter(site__practice=practice).delete()
+        Patient.objects.filter(registered_practice=practice).delete()
+        AppointmentType.objects.filter(practice=practice).delete()
+        staff = StaffMember.objects.filter(practice=practice)
+        users = list(staff.values_list("user_id", flat=True))
+        staff.delete()
+        get_user_model().objects.filter(pk__in=users).delete()
+        Site.objects.filter(practice=practice).delete()
+        practice.delete()
