@@ -114,7 +114,7 @@ def ensure_dataset(
                 "SELECT params, built_at, build_seconds, counts FROM bench_dataset"
             ).fetchone()
             conn.commit()
-            if row is not None and row[0] == wanted and not rebuild:
+            if row is not None and row[0] == wanted and not rebuild and _intact(cur, row[3]):
                 log(f"data set: reusing the one built {row[1]:%Y-%m-%d %H:%M} ({row[2]:.1f} s)")
                 return DatasetInfo(True, row[2], row[1].isoformat(), row[3])
             log("data set: building " + ", ".join(f"{k}={v}" for k, v in asdict(scale).items()))
@@ -147,7 +147,13 @@ def _marker_params(cur: Cursor[Any], scale: Scale) -> dict[str, Any]:
     return {**asdict(scale), "format": DATASET_FORMAT, "migrations": digest}
 
 
-def count_rows(cur: Cursor[Any]) -> dict[str, int]:
+def _intact(cur: Cursor[Any], counts: dict[str, int]) -> bool:
+    """The marker is only trusted if the tables still hold what it describes (no flush)."""
+    now = count_rows(cur, ("practices", "sites", "staff", "patients"))
+    return all(now[name] == counts.get(name) for name in now)
+
+
+def count_rows(cur: Cursor[Any], names: tuple[str, ...] | None = None) -> dict[str, int]:
     tables = {
         "practices": "practices_practice",
         "sites": "practices_site",
@@ -160,6 +166,7 @@ def count_rows(cur: Cursor[Any]) -> dict[str, int]:
     return {
         name: cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]  # noqa: S608
         for name, table in tables.items()
+        if names is None or name in names
     }
 
 
