@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 import pytest
 from django.db import connection
@@ -10,6 +11,9 @@ from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentType, Session, Slot
 from bench.checks import database_check
+from practices.models import Site
+from records.models import Patient
+from staff.models import StaffMember
 from staff.roles import Role
 from tests.factories import PatientFactory, SiteFactory, StaffMemberFactory, UserFactory
 
@@ -18,8 +22,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def book():
-    site = SiteFactory()
-    clinician = StaffMemberFactory(practice=site.practice, role=Role.GP, sites=[site])
+    site = cast(Site, SiteFactory())
+    clinician = cast(
+        StaffMember, StaffMemberFactory(practice=site.practice, role=Role.GP, sites=[site])
+    )
     kind = AppointmentType.objects.create(
         practice=site.practice, name="GP routine", duration_minutes=10
     )
@@ -48,7 +54,9 @@ def _book(slot, booker, *, status="booked"):
     appointment = Appointment.objects.create(
         slot=slot,
         # The shared factory's default mobile (07700 900123) fails phonenumbers' validation.
-        patient=PatientFactory(registered_practice=slot.practice, mobile="+447400123456"),
+        patient=cast(
+            Patient, PatientFactory(registered_practice=slot.practice, mobile="+447400123456")
+        ),
         clinician=slot.clinician,
         site=slot.site,
         start=slot.start,

@@ -87,13 +87,13 @@ def test_preparing_again_cancels_the_last_runs_bookings(tiny_dataset, test_db_ur
     slot = Slot.objects.get(pk=rush.slot_ids[0])
     Appointment.objects.create(
         slot=slot,
-        patient=Patient.objects.filter(registered_practice=slot.practice).last(),
+        patient=Patient.objects.filter(registered_practice=slot.practice).latest("pk"),
         clinician=slot.clinician,
         site=slot.site,
         start=slot.start,
         end=slot.end,
         channel="reception",
-        booked_by=StaffMember.objects.first().user,
+        booked_by=StaffMember.objects.filter(role="reception").earliest("pk").user,
     )
     Slot.objects.filter(pk=slot.pk).update(booked=True)
     rushday.prepare(test_db_url, rush_day, TZ, [])
