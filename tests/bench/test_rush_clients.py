@@ -39,7 +39,7 @@ def test_contending_desks_book_each_slot_once(tiny_dataset, test_db_url, rush_da
     released_at = rushday.release(test_db_url, rush.slot_ids)
     clients = make_clients(plan, port=port, count=6, hub_share=0, rush_practices=1, seed=1)
 
-    elapsed = run_clients(clients, duration=20)
+    elapsed = run_clients(clients, duration=180)  # an upper bound: it ends when sold out
     outcome = summarise_rush(clients, elapsed)
 
     created = outcome.pop("_created")
@@ -67,7 +67,7 @@ def test_ceiling_clients_claim_their_own_slots_once(tiny_dataset, test_db_url, r
     pool = rushday.ceiling_pool(test_db_url, rush_day, TZ, 200)
     clients = make_ceiling_clients(pool, port=port, count=4)
 
-    result = summarise_ceiling(clients, run_clients(clients, duration=20))
+    result = summarise_ceiling(clients, run_clients(clients, duration=180))  # ends when done
 
     assert result["updates"] == len(pool) == result["requests"]
     assert result["clients_out_of_slots"] == 4
