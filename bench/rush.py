@@ -6,7 +6,8 @@ patients; 201 or 409 (someone was quicker) are both normal. When a practice's mo
 gone, the desk moves to another practice, as the phone queue does.
 
 Clients are written against the API contract of issue 3:
-``GET /api/v1/slots/?site=&start_after=&start_before=`` (paginated, ``results[].id``) and
+``GET /api/v1/slots/?practice=&site=&start_after=&start_before=`` (paginated,
+``results[].id``; ``practice`` names another practice's book for the federation hub) and
 ``POST /api/v1/appointments/ {"slot", "patient"}`` -> 201 ``{"id", ...}`` or 409.
 A patient-online client (``/api/v1/me/...``) slots in as another ``Desk`` kind later.
 """
@@ -55,9 +56,10 @@ class RushPlan:
     start_before: datetime.datetime
     pick_from: int = 5
 
-    def search_path(self, site: int) -> str:
+    def search_path(self, practice: int, site: int) -> str:
         query = urlencode(
             {
+                "practice": practice,  # the API searches the caller's own practice otherwise
                 "site": site,
                 "start_after": self.start_after.isoformat(),
                 "start_before": self.start_before.isoformat(),
@@ -192,7 +194,7 @@ class RushClient:
         }
         while open_sites and not stop.is_set():
             site = self.rng.choice(open_sites)
-            ids = self._search(site, headers)
+            ids = self._search(practice, site, headers)
             if ids is None:
                 continue
             if not ids:
@@ -205,9 +207,10 @@ class RushClient:
                 return
             self._book(slot, patient, practice, headers)
 
-    def _search(self, site: int, headers: dict[str, str]) -> list[int] | None:
+    def _search(self, practice: int, site: int, headers: dict[str, str]) -> list[int] | None:
+        path = self.plan.search_path(practice, site)
         try:
-            status, body, ms = self.http.call("GET", self.plan.search_path(site), headers=headers)
+            status, body, ms = self.http.call("GET", path, headers=headers)
         except TransportError:
             self.tally.search.transport_errors += 1
             return None
