@@ -54,6 +54,10 @@ def defaults_for_unknown_columns(
             [table],
         ).fetchall()
     )
+    if columns:
+        # Django's foreign keys are deferred: rows written earlier in this transaction leave
+        # pending checks, and PostgreSQL refuses ALTER TABLE until they have run.
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
     for column in columns:
         filler = _FILLERS.get(types[column])
         if filler is None:
@@ -70,6 +74,8 @@ def defaults_for_unknown_columns(
     try:
         yield
     finally:
+        if columns:
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for column in columns:
             cur.execute(
                 sql.SQL("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT").format(
