@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
+import psycopg
 import pytest
 
 from appointments.models import Appointment, Session, SessionTemplate, Slot
@@ -108,3 +109,29 @@ def test_the_ceiling_never_takes_the_rushs_slots(tiny_dataset, test_db_url, rush
     assert pool
     assert not set(pool) & set(rush.slot_ids)
     assert not Slot.objects.filter(pk__in=pool, booked=True).exists()
+
+
+@pytest.fixture
+def slot_column_added_later(test_db_url):
+    """A NOT NULL column without a database default, as a later migration may add."""
+    with psycopg.connect(test_db_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE appointments_slot ADD COLUMN bench_later boolean")
+        conn.execute("ALTER TABLE appointments_slot ALTER COLUMN bench_later SET NOT NULL")
+    yield
+    with psycopg.connect(test_db_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE appointments_slot DROP COLUMN bench_later")
+
+
+def test_required_columns_of_later_migrations_are_filled(
+    slot_column_added_later, test_db_url, rush_day
+):
+    info = ensure_dataset(
+        test_db_url, TINY, today=datetime.date.today(), rush_day=rush_day, tz=TZ, log=print
+    )
+    assert info.filled_columns == ["appointments_slot.bench_later"]
+    with psycopg.connect(test_db_url) as conn:
+        default = conn.execute(
+            "SELECT column_default FROM information_schema.columns "
+            "WHERE table_name = 'appointments_slot' AND column_name = 'bench_later'"
+        ).fetchone()
+    assert default == (None,)  # the temporary default is gone again
