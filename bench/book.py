@@ -145,7 +145,8 @@ def book_days(cur: Cursor[Any], days: list[datetime.date], *, tz: str, filled: l
         defaults_for_unknown_columns(cur, "appointments_slot", SLOT_COLUMNS, filled),
     ):
         cur.execute(SESSIONS_AND_SLOTS, {"days": days, "tz": tz})
-    return cur.rowcount
+        made = cur.rowcount  # before the defaults are dropped again
+    return made
 
 
 def prebook(
