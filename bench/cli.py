@@ -17,6 +17,7 @@ import argparse
 import datetime
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import fields
@@ -201,7 +202,15 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # Ctrl-C and kill both unwind through the ``finally`` blocks that stop gunicorn (a shell
+    # may start background jobs with SIGINT ignored; the bench wants it back).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     words = list(sys.argv[1:] if argv is None else argv)
     if not words or (words[0] not in COMMANDS and words[0] not in ("-h", "--help")):
         words.insert(0, DEFAULT_COMMAND)

@@ -109,9 +109,11 @@ def run_rush(
         if options.ceiling:
             log(f"ceiling: {options.clients} clients, {options.duration:.0f} s, {len(pool)} slots")
             ceiling_clients = make_ceiling_clients(pool, port=server.port, count=options.clients)
-            elapsed = run_clients(ceiling_clients, options.duration)
+            try:
+                elapsed = run_clients(ceiling_clients, options.duration)
+            finally:  # also when interrupted: the ceiling's slots have no appointment
+                freed = rushday.free_ceiling_pool(url, pool)
             ceiling = summarise_ceiling(ceiling_clients, elapsed)
-            freed = rushday.free_ceiling_pool(url, pool)
             log(f"ceiling: {ceiling['updates_per_s']} updates/s; {freed} slots freed again")
         released_at = rushday.release(url, rush.slot_ids)
         clients = make_clients(
