@@ -73,7 +73,12 @@ def _rush_arguments(parser: argparse.ArgumentParser) -> None:
     load = parser.add_argument_group("the rush")
     load.add_argument("--clients", type=int, default=64, help="concurrent clients (default 64)")
     load.add_argument("--duration", type=float, default=30.0, help="seconds per phase (default 30)")
-    load.add_argument("--out", type=Path, default=Path("bench/results/rush.json"))
+    load.add_argument(
+        "--out",
+        type=Path,
+        default=Path("bench/results/rush.json"),
+        help="the JSON result (default bench/results/rush.json; gunicorn's log beside it)",
+    )
     load.add_argument(
         "--rush-day",
         type=datetime.date.fromisoformat,
@@ -103,8 +108,12 @@ def _rush_arguments(parser: argparse.ArgumentParser) -> None:
     server.add_argument(
         "--worker-class", choices=("sync", "gthread"), default=defaults.worker_class
     )
-    server.add_argument("--workers", type=int, default=defaults.workers)
-    server.add_argument("--threads", type=int, default=defaults.threads)
+    server.add_argument(
+        "--workers", type=int, default=defaults.workers, help=f"default {defaults.workers}"
+    )
+    server.add_argument(
+        "--threads", type=int, default=defaults.threads, help=f"default {defaults.threads}"
+    )
 
 
 def _check_arguments(args: argparse.Namespace) -> list[str]:
@@ -193,7 +202,11 @@ COMMANDS: dict[str, tuple[str, Command]] = {
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    top = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Dovetail's benchmark: the 8am rush against a bare ceiling.",
+        epilog="python -m bench COMMAND --help lists each command's options.",
+    )
     commands = top.add_subparsers(dest="command", metavar="command")
     for name, (summary, (add_arguments, _run)) in COMMANDS.items():
         sub = commands.add_parser(name, help=summary, description=summary)

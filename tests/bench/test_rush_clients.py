@@ -19,7 +19,7 @@ from bench.run import summarise_ceiling, summarise_rush
 from bench.rush import load_plan, make_ceiling_clients, make_clients
 from tests.bench.conftest import TZ
 
-pytestmark = pytest.mark.urls("tests.bench.standin_urls")
+pytestmark = [pytest.mark.urls("tests.bench.standin_urls"), pytest.mark.slow]
 
 
 @pytest.fixture
