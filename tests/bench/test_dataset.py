@@ -128,7 +128,7 @@ def test_required_columns_of_later_migrations_are_filled(
     info = ensure_dataset(
         test_db_url, TINY, today=datetime.date.today(), rush_day=rush_day, tz=TZ, log=print
     )
-    assert info.filled_columns == ["appointments_slot.bench_later"]
+    assert "appointments_slot.bench_later" in info.filled_columns
     with psycopg.connect(test_db_url) as conn:
         default = conn.execute(
             "SELECT column_default FROM information_schema.columns "
