@@ -51,7 +51,12 @@ SELECT s.id, site.practice_id, s.site_id, s.clinician_id, staff.role, t.appointm
            (((s.start AT TIME ZONE %(tz)s)::date - t.release_days_before::int) + t.release_time)
            AT TIME ZONE %(tz)s
        END,
-       false
+       -- Chosen for an existing booking now, so that no second pass rewrites 30%% of the
+       -- table; prebook() books these and frees any it has no patient for.
+       s.start + g * make_interval(mins => t.slot_minutes::int) > now()
+       AND (s.start AT TIME ZONE %(tz)s)::date IS DISTINCT FROM %(rush_day)s::date
+       AND (hashtext(s.clinician_id::text || '/' || s.start::text || '/' || g::text) & 1023)
+           < %(threshold)s
 FROM new_sessions s
 JOIN appointments_sessiontemplate t
   ON t.clinician_id = s.clinician_id
@@ -90,9 +95,9 @@ WITH candidates AS (
     SELECT sl.id, sl.practice_id, sl.site_id, sl.clinician_id, sl.start, sl."end",
            row_number() OVER (PARTITION BY sl.practice_id ORDER BY sl.id) AS rn
     FROM appointments_slot sl
-    WHERE sl.start > now()
-      AND (sl.start AT TIME ZONE %(tz)s)::date <> %(rush_day)s
-      AND (hashtext(sl.id::text) & 1023) < %(threshold)s
+    WHERE sl.booked AND NOT EXISTS (
+        SELECT 1 FROM appointments_appointment a WHERE a.slot_id = sl.id
+    )
 ), patients AS (
     SELECT id, registered_practice_id,
            row_number() OVER (PARTITION BY registered_practice_id ORDER BY id) AS rn
@@ -130,35 +135,48 @@ APPOINTMENT_COLUMNS = (
     "status_changed_at",
 )
 
-MARK_BOOKED = """
-UPDATE appointments_slot sl SET booked = true
-FROM appointments_appointment a
-WHERE a.slot_id = sl.id AND a.status NOT IN ('cancelled_patient', 'cancelled_practice')
-  AND NOT sl.booked
+FREE_UNMATCHED = """
+UPDATE appointments_slot sl SET booked = false
+WHERE sl.booked AND NOT EXISTS (SELECT 1 FROM appointments_appointment a WHERE a.slot_id = sl.id)
 """
 
 
-def book_days(cur: Cursor[Any], days: list[datetime.date], *, tz: str, filled: list[str]) -> int:
-    """Create the sessions and slots of ``days`` that do not exist yet; returns slots made."""
+def book_days(
+    cur: Cursor[Any],
+    days: list[datetime.date],
+    *,
+    tz: str,
+    filled: list[str],
+    prebooked: float = 0,
+    rush_day: datetime.date | None = None,
+) -> int:
+    """Create the sessions and slots of ``days`` that do not exist yet; returns slots made.
+
+    About ``prebooked`` of the future slots outside ``rush_day`` are marked booked, for
+    ``prebook`` to give an appointment.
+    """
+    params = {
+        "days": days,
+        "tz": tz,
+        "rush_day": rush_day,
+        "threshold": round(prebooked * 1024),
+    }
     with (
         defaults_for_unknown_columns(cur, "appointments_session", SESSION_COLUMNS, filled),
         defaults_for_unknown_columns(cur, "appointments_slot", SLOT_COLUMNS, filled),
     ):
-        cur.execute(SESSIONS_AND_SLOTS, {"days": days, "tz": tz})
+        cur.execute(SESSIONS_AND_SLOTS, params)
         made = cur.rowcount  # before the defaults are dropped again
     return made
 
 
-def prebook(
-    cur: Cursor[Any], *, share: float, rush_day: datetime.date, tz: str, filled: list[str]
-) -> int:
-    """Book about ``share`` of the future slots outside the rush day; returns how many."""
-    if share <= 0:
-        return 0
+def prebook(cur: Cursor[Any], *, filled: list[str]) -> int:
+    """Give each slot ``book_days`` marked booked an appointment, each for a different patient
+    of its practice; slots left without one (more than the practice's patients) are freed."""
     with defaults_for_unknown_columns(cur, "appointments_appointment", APPOINTMENT_COLUMNS, filled):
-        cur.execute(PREBOOK, {"tz": tz, "rush_day": rush_day, "threshold": round(share * 1024)})
+        cur.execute(PREBOOK)
         made = cur.rowcount
-    cur.execute(MARK_BOOKED)
+    cur.execute(FREE_UNMATCHED)
     return made
 
 

@@ -24,7 +24,7 @@ from bench.sqlutil import copy_rows, reset_identity
 
 __all__ = ["DatasetInfo", "Scale", "ensure_dataset"]
 
-DATASET_FORMAT = 1
+DATASET_FORMAT = 2
 """Bump when the builder changes what it writes, so old data sets are rebuilt."""
 
 MARKER_TABLE = """
@@ -156,9 +156,11 @@ def build(
     reset_identity(cur, "records_patient")
     step(f"{patients} patients")
     days = book.book_horizon(today, scale.weeks, rush_day)
-    slots = book.book_days(cur, days, tz=tz, filled=filled)
+    slots = book.book_days(
+        cur, days, tz=tz, filled=filled, prebooked=scale.prebooked, rush_day=rush_day
+    )
     step(f"{slots} slots over {len(days)} days")
-    prebooked = book.prebook(cur, share=scale.prebooked, rush_day=rush_day, tz=tz, filled=filled)
+    prebooked = book.prebook(cur, filled=filled)
     step(f"{prebooked} existing bookings")
 
 
