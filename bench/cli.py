@@ -89,6 +89,12 @@ def _rush_arguments(parser: argparse.ArgumentParser) -> None:
         "--pick-from", type=int, default=5, help="pick among the first N results (default 5)"
     )
     load.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="pause after each booking attempt, as a person would (default 0: flat out)",
+    )
+    load.add_argument(
         "--rush-practices",
         type=int,
         default=8,
@@ -122,6 +128,8 @@ def _check_arguments(args: argparse.Namespace) -> list[str]:
         problems.append("--clients must be between 1 and 1024.")
     if not 1 <= getattr(args, "duration", 1) <= 3600:
         problems.append("--duration must be between 1 and 3600 seconds.")
+    if not 0 <= getattr(args, "think_ms", 0) <= 60_000:
+        problems.append("--think-ms must be between 0 and 60000.")
     if not 0 <= getattr(args, "hub_share", 0) <= 1:
         problems.append("--hub-share must be between 0 and 1.")
     return problems
@@ -179,6 +187,7 @@ def run_rush_command(args: argparse.Namespace) -> int:
         ),
         rush_day=args.rush_day,
         pick_from=args.pick_from,
+        think_ms=args.think_ms,
         rush_practices=args.rush_practices,
         hub_share=args.hub_share,
         ceiling=not args.no_ceiling,

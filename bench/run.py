@@ -40,6 +40,7 @@ class RushOptions:
     server: ServerOptions = field(default_factory=ServerOptions)
     rush_day: datetime.date | None = None
     pick_from: int = 5
+    think_ms: float = 0.0
     rush_practices: int = 8
     hub_share: float = 0.125
     ceiling: bool = True
@@ -98,6 +99,7 @@ def run_rush(
         start_before=rush.window_end,
         patients_per_practice=options.patients_per_practice,
         pick_from=options.pick_from,
+        think_seconds=options.think_ms / 1000,
     )
     pool = rushday.ceiling_pool(url, day, tz, options.ceiling_pool) if options.ceiling else []
     log_path = options.out.with_suffix(".gunicorn.log")
@@ -237,6 +239,7 @@ def assemble(
             "rush_day": day.isoformat(),
             "rush_slots": rush_slots,
             "pick_from": options.pick_from,
+            "think_ms": options.think_ms,
             "rush_practices": options.rush_practices,
             "hub_share": options.hub_share,
             "server": options.server.describe(),

@@ -55,6 +55,7 @@ class RushPlan:
     start_after: datetime.datetime
     start_before: datetime.datetime
     pick_from: int = 5
+    think_seconds: float = 0.0
 
     def search_path(self, practice: int, site: int) -> str:
         query = urlencode(
@@ -85,6 +86,7 @@ def load_plan(
     start_before: datetime.datetime,
     patients_per_practice: int,
     pick_from: int,
+    think_seconds: float = 0.0,
 ) -> RushPlan:
     with psycopg.connect(url) as conn:
         sites: dict[int, list[int]] = {}
@@ -131,6 +133,7 @@ def load_plan(
         start_after=start_after,
         start_before=start_before,
         pick_from=pick_from,
+        think_seconds=think_seconds,
     )
 
 
@@ -206,6 +209,8 @@ class RushClient:
                 self.tally.no_patient += 1
                 return
             self._book(slot, patient, practice, headers)
+            if self.plan.think_seconds and stop.wait(self.plan.think_seconds):
+                return
 
     def _search(self, practice: int, site: int, headers: dict[str, str]) -> list[int] | None:
         path = self.plan.search_path(practice, site)
