@@ -1,0 +1,251 @@
+"""``python -m bench [command] [options]``: the benchmark's command line.
+
+Commands (``rush`` when none is given):
+
+- ``rush``: build or reuse the data set, serve the app under gunicorn, measure the ceiling
+  and the 8am rush, check the database, print and write the JSON result.
+- ``build``: only build (or reuse) the data set.
+
+Another benchmark (the reminders' throughput, say) is one more entry in ``COMMANDS``: a
+function adding its options to a subparser and a function running it, returning the exit
+code. The data set, the server and the load runner are shared building blocks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import fields
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bench import dbtarget
+from bench.dataset import Scale
+from bench.server import ServerOptions
+
+DEFAULT_COMMAND = "rush"
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_argument_group("database")
+    where.add_argument(
+        "--database-url",
+        default=dbtarget.default_database_url(),
+        help="PostgreSQL URL (default: $DATABASE_URL pointed at the dovetail_bench database; "
+        "created if missing)",
+    )
+    where.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        help="Redis for the app's cache (default: $REDIS_URL)",
+    )
+    where.add_argument(
+        "--force",
+        action="store_true",
+        help="allow a database whose name does not contain 'bench' (its tables are wiped)",
+    )
+    where.add_argument(
+        "--rebuild", action="store_true", help="build the data set even if it could be reused"
+    )
+    scale = parser.add_argument_group("scale of the data set")
+    defaults = Scale()
+    helps = {
+        "receptionists": "receptionists per practice",
+        "hub_staff": "federation hub staff",
+        "prebooked": "share of future slots already booked (0-1)",
+        "seed": "random seed",
+    }
+    for item in fields(Scale):
+        scale.add_argument(
+            f"--{item.name.replace('_', '-')}",
+            type=type(getattr(defaults, item.name)),
+            default=getattr(defaults, item.name),
+            help=f"{helps.get(item.name, item.name)} (default {getattr(defaults, item.name)})",
+        )
+
+
+def _rush_arguments(parser: argparse.ArgumentParser) -> None:
+    load = parser.add_argument_group("the rush")
+    load.add_argument("--clients", type=int, default=64, help="concurrent clients (default 64)")
+    load.add_argument("--duration", type=float, default=30.0, help="seconds per phase (default 30)")
+    load.add_argument(
+        "--out",
+        type=Path,
+        default=Path("bench/results/rush.json"),
+        help="the JSON result (default bench/results/rush.json; gunicorn's log beside it)",
+    )
+    load.add_argument(
+        "--rush-day",
+        type=datetime.date.fromisoformat,
+        default=None,
+        help="the day whose morning is rushed, YYYY-MM-DD (default tomorrow)",
+    )
+    load.add_argument(
+        "--pick-from", type=int, default=5, help="pick among the first N results (default 5)"
+    )
+    load.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="pause after each booking attempt, as a person would (default 0: flat out)",
+    )
+    load.add_argument(
+        "--rush-practices",
+        type=int,
+        default=8,
+        help="reception desks start at this many practices, so they contend (default 8)",
+    )
+    load.add_argument(
+        "--hub-share",
+        type=float,
+        default=0.125,
+        help="share of clients at the federation hub (default 0.125)",
+    )
+    load.add_argument(
+        "--no-ceiling", action="store_true", help="skip the bare-UPDATE ceiling measurement"
+    )
+    server = parser.add_argument_group("gunicorn")
+    defaults = ServerOptions()
+    server.add_argument(
+        "--worker-class", choices=("sync", "gthread"), default=defaults.worker_class
+    )
+    server.add_argument(
+        "--workers", type=int, default=defaults.workers, help=f"default {defaults.workers}"
+    )
+    server.add_argument(
+        "--threads", type=int, default=defaults.threads, help=f"default {defaults.threads}"
+    )
+
+
+def _check_arguments(args: argparse.Namespace) -> list[str]:
+    problems = []
+    if not 1 <= getattr(args, "clients", 1) <= 1024:
+        problems.append("--clients must be between 1 and 1024.")
+    if not 1 <= getattr(args, "duration", 1) <= 3600:
+        problems.append("--duration must be between 1 and 3600 seconds.")
+    if not 0 <= getattr(args, "think_ms", 0) <= 60_000:
+        problems.append("--think-ms must be between 0 and 60000.")
+    if not 0 <= getattr(args, "hub_share", 0) <= 1:
+        problems.append("--hub-share must be between 0 and 1.")
+    return problems
+
+
+def _scale(args: argparse.Namespace) -> Scale:
+    return Scale(**{item.name: getattr(args, item.name) for item in fields(Scale)})
+
+
+def _prepare(args: argparse.Namespace) -> str:
+    """Point Django at the bench database, create and migrate it; returns the time zone."""
+    url = args.database_url
+    dbtarget.check_safe(url, force=args.force)
+    if dbtarget.ensure_database(url):
+        print(f"created database {dbtarget.database_name(url)}")
+    os.environ["DATABASE_URL"] = url
+    os.environ["REDIS_URL"] = args.redis_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+    return str(settings.TIME_ZONE)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from bench.dataset import ensure_dataset
+    from bench.rushday import default_rush_day
+
+    tz = _prepare(args)
+    now = datetime.datetime.now(datetime.UTC)
+    ensure_dataset(
+        args.database_url,
+        _scale(args),
+        today=now.astimezone(ZoneInfo(tz)).date(),
+        rush_day=default_rush_day(now, tz),
+        tz=tz,
+        rebuild=args.rebuild,
+    )
+    return 0
+
+
+def run_rush_command(args: argparse.Namespace) -> int:
+    from bench.run import RushOptions, render, run_rush
+
+    tz = _prepare(args)
+    options = RushOptions(
+        clients=args.clients,
+        duration=args.duration,
+        out=args.out,
+        server=ServerOptions(
+            worker_class=args.worker_class, workers=args.workers, threads=args.threads
+        ),
+        rush_day=args.rush_day,
+        pick_from=args.pick_from,
+        think_ms=args.think_ms,
+        rush_practices=args.rush_practices,
+        hub_share=args.hub_share,
+        ceiling=not args.no_ceiling,
+        seed=args.seed,
+    )
+    code, result = run_rush(
+        args.database_url, args.redis_url, _scale(args), options, tz=tz, rebuild=args.rebuild
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    print(render(result))
+    print(f"written to {args.out}")
+    return code
+
+
+Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+COMMANDS: dict[str, tuple[str, Command]] = {
+    "rush": ("the 8am rush against the ceiling (default)", (_rush_arguments, run_rush_command)),
+    "build": ("only build or reuse the data set", (lambda parser: None, run_build)),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Dovetail's benchmark: the 8am rush against a bare ceiling.",
+        epilog="python -m bench COMMAND --help lists each command's options.",
+    )
+    commands = top.add_subparsers(dest="command", metavar="command")
+    for name, (summary, (add_arguments, _run)) in COMMANDS.items():
+        sub = commands.add_parser(name, help=summary, description=summary)
+        _common(sub)
+        add_arguments(sub)
+    return top
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Ctrl-C and kill both unwind through the ``finally`` blocks that stop gunicorn (a shell
+    # may start background jobs with SIGINT ignored; the bench wants it back).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if not words or (words[0] not in COMMANDS and words[0] not in ("-h", "--help")):
+        words.insert(0, DEFAULT_COMMAND)
+    args = parser().parse_args(words)
+    problems = [*_check_arguments(args), *_scale(args).problems()]
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 2
+    try:
+        return COMMANDS[args.command][1][1](args)
+    except dbtarget.UnsafeDatabase as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: the server was stopped", file=sys.stderr)
+        return 130

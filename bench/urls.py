@@ -1,0 +1,11 @@
+"""The application's URLs plus two bare views that exist only when the bench serves the app."""
+
+from django.urls import include, path
+
+from bench import views
+
+urlpatterns = [
+    path("bench/ceiling/<int:slot_id>/", views.ceiling, name="bench-ceiling"),
+    path("bench/health/", views.health, name="bench-health"),
+    path("", include("config.urls")),
+]
