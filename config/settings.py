@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import REQUIRED, Env
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "staff",
     "records",
     "appointments",
+    "community",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +210,21 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+
+# Community links (docs/community.md): directory entries not checked for this many days are
+# stale; a social prescribing referral is followed up this many days after it was made.
+COMMUNITY_STALE_AFTER_DAYS: int = env.integer("COMMUNITY_STALE_AFTER_DAYS", 183, minimum=1)
+SOCIAL_PRESCRIBING_FOLLOW_UP_DAYS: int = env.integer(
+    "SOCIAL_PRESCRIBING_FOLLOW_UP_DAYS", 28, minimum=1
+)
+CELERY_BEAT_SCHEDULE["community-flag-stale-resources"] = {
+    "task": "community.tasks.flag_stale_resources",
+    "schedule": crontab(hour=2, minute=10),
+}
+CELERY_BEAT_SCHEDULE["community-create-follow-ups"] = {
+    "task": "community.tasks.create_due_follow_ups",
+    "schedule": crontab(hour=2, minute=20),
+}
 
 DEMO_PASSWORD: str = env.string("DEMO_PASSWORD", "dovetail-demo")
 
