@@ -178,10 +178,10 @@ class FollowUp(models.Model):
     ons4_worthwhile = models.PositiveSmallIntegerField(null=True, blank=True)
     ons4_happy = models.PositiveSmallIntegerField(null=True, blank=True)
     ons4_anxious = models.PositiveSmallIntegerField(null=True, blank=True)
-    # SWEMWBS: the seven item answers (1-5), their raw sum (7-35) and the metric score.
+    # SWEMWBS: the seven item answers (1-5) and their raw sum (7-35). The raw score is stored
+    # as it is: the published Rasch conversion to metric scores is not applied (ADR 0072).
     swemwbs_items = models.JSONField(null=True, blank=True)
     swemwbs_raw = models.PositiveSmallIntegerField(null=True, blank=True)
-    swemwbs_metric = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "pk"]
