@@ -256,3 +256,22 @@ def outcomes_report(
     return report
 
 
+
+
+def directory_export(*, locality_id: int) -> dict[str, Any]:
+    """The locality's directory as an ORUK API page of services (inactive entries too)."""
+    from community.oruk.mapping import resource_to_service
+
+    services = [
+        resource_to_service(r)
+        for r in Resource.objects.filter(locality_id=locality_id).order_by("name", "pk")
+    ]
+    return {
+        "totalElements": len(services),
+        "totalPages": 1,
+        "number": 1,
+        "size": len(services),
+        "first": True,
+        "last": True,
+        "content": services,
+    }
