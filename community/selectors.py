@@ -17,7 +17,6 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
 from community.models import (
-    Category,
     FollowUp,
     Need,
     Outcome,

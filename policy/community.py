@@ -45,7 +45,8 @@ def locality_team_relationship(
     the patient moving to a practice in another locality.
     """
     member = staff if isinstance(staff, CommunityMember) else community_member_for(staff)
-    if member is None or not member.active or patient.pk is None:
+    locality_id = patient.registered_practice.locality_id
+    if member is None or not member.active or patient.pk is None or locality_id is None:
         return False
     day = on or timezone.localdate()
     return CareTeamAssignment.objects.filter(
@@ -53,7 +54,7 @@ def locality_team_relationship(
         member=member,
         patient=patient,
         starts_on__lte=day,
-        member__locality_id=patient.registered_practice.locality_id,
+        member__locality_id=locality_id,
     ).exists()
 
 
@@ -101,6 +102,7 @@ def may_import_directory(actor: Actor, *, locality_id: int | None) -> bool:
         return False
     if actor.role == Role.PRACTICE_MANAGER:
         return True
+    assert locality_id is not None  # may_use_directory refuses None
     return Resource.objects.filter(locality_id=locality_id, curator_id=actor.user.pk).exists()
 
 

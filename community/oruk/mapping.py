@@ -104,7 +104,9 @@ def resource_to_service(resource: Resource) -> dict[str, Any]:
             }
         ]
     if resource.suits:
-        service["eligibilitys"] = [{"id": _sub_id(sid, "eligibility"), "eligibility": resource.suits}]
+        service["eligibilitys"] = [
+            {"id": _sub_id(sid, "eligibility"), "eligibility": resource.suits}
+        ]
     if resource.opening_times:
         service["regular_schedules"] = [
             {"id": _sub_id(sid, "schedule"), "description": resource.opening_times}

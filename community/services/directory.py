@@ -46,7 +46,7 @@ def _restale(resource: Resource, today: datetime.date) -> None:
 
 def resource_create(*, actor: Actor, curator: Any = None, **fields: Any) -> Resource:
     locality_id = locality_id_for(actor)
-    if not may_add_resource(actor, locality_id=locality_id):
+    if locality_id is None or not may_add_resource(actor, locality_id=locality_id):
         raise PermissionRefused("Only managers, link workers and locality teams add entries.")
     values = {k: v for k, v in fields.items() if k in EDITABLE_FIELDS}
     values.setdefault("last_checked", timezone.localdate())

@@ -80,6 +80,7 @@ def directory_check_file(text: str | bytes) -> tuple[list[tuple[Path, dict[str, 
         raise ImportRefused([ImportProblem(exc.line, "", f"not valid JSON: {exc.message}")]) \
             from None
     data = located.value
+    base: Path
     if isinstance(data, dict) and isinstance(data.get("content"), list):
         items, base = data["content"], ("content",)
     elif isinstance(data, list):

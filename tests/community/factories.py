@@ -19,7 +19,6 @@ from community.models import (
     Referral,
     Resource,
 )
-from practices.models import Locality
 from staff.roles import Role
 from tests.factories import (
     LocalityFactory,
@@ -112,5 +111,3 @@ class FollowUpFactory(DjangoModelFactory):
     assigned_to = factory.SelfAttribute("referral.link_worker.user")
 
 
-def locality(name: str = "") -> Locality:
-    return LocalityFactory(**({"name": name} if name else {}))

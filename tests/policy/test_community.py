@@ -16,12 +16,11 @@ from policy.community import (
     may_use_directory,
     may_view_report,
 )
-from tests.community.conftest import fast_passwords, town  # noqa: F401 - shared fixtures
 from tests.community.factories import (
     CareTeamAssignmentFactory,
     FollowUpFactory,
-    ReferralFactory,
     PatientFactory,
+    ReferralFactory,
     ResourceFactory,
 )
 

@@ -46,10 +46,11 @@ def test_running_the_job_twice_creates_no_duplicates(town) -> None:
 
 
 def test_the_database_refuses_a_second_follow_up_for_a_referral(town) -> None:
-    follow_up = FollowUpFactory(referral=_referred(town, 30))
+    referral = _referred(town, 30)
+    FollowUpFactory(referral=referral)
     with pytest.raises(IntegrityError):
         FollowUp.objects.create(
-            referral=follow_up.referral, due_on=follow_up.due_on, assigned_to=town.gp.user
+            referral=referral, due_on=referral.referred_on, assigned_to=town.gp.user
         )
 
 

@@ -136,7 +136,7 @@ def test_a_service_id_used_twice_is_refused(town) -> None:
 
 def test_a_failure_while_writing_leaves_nothing_half_loaded(town, monkeypatch) -> None:
     text = json.dumps([_service(id="a"), _service(id="b")])
-    saved = []
+    saved: list[Resource] = []
     original = Resource.save
 
     def save_then_fail(self, *args, **kwargs):
