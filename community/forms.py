@@ -33,6 +33,8 @@ class ResourceForm(forms.ModelForm):
     categories = forms.MultipleChoiceField(
         label="Categories", choices=Category.choices, widget=forms.CheckboxSelectMultiple
     )
+    website = forms.URLField(label="Website", required=False, max_length=200,
+                             assume_scheme="https")
 
     class Meta:
         model = Resource

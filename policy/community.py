@@ -138,6 +138,8 @@ def referrals_visible_to(actor: Actor) -> Q:
 def may_see_caseload(actor: Actor, *, link_worker: StaffMember) -> bool:
     if not actor.is_staff_member or actor.staff is None:
         return False
+    if link_worker.role != Role.LINK_WORKER:
+        return False
     if actor.staff.pk == link_worker.pk:
         return True
     return actor.role == Role.PRACTICE_MANAGER and actor.practice_id == link_worker.practice_id

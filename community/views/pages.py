@@ -165,7 +165,8 @@ def _referral_choices(actor: Actor, locality_id: int | None) -> dict[str, Any]:
     else:
         link_workers = link_workers.filter(practice_id=actor.practice_id or 0)
     resources = (
-        selectors.resources_search(locality_id=locality_id).only("pk", "name")
+        selectors.resources_search(locality_id=locality_id).select_related(None).only(
+            "pk", "name")
         if locality_id is not None else []
     )
     return {"link_workers": list(link_workers), "resources": list(resources)}
