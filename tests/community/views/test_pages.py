@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 import pytest
 from django.db import connection
@@ -122,7 +123,8 @@ def test_caseload_queries_do_not_grow_with_referrals(town) -> None:
 
     def add(n: int) -> None:
         for _ in range(n):
-            referral = ReferralFactory(patient=town.patient, link_worker=town.link_worker)
+            referral = cast(Referral, ReferralFactory(patient=town.patient,
+                                                      link_worker=town.link_worker))
             FollowUpFactory(referral=referral)
             ReferralContact.objects.create(referral=referral, contacted_on=referral.referred_on,
                                            method="phone", note="Called",
@@ -169,7 +171,8 @@ def test_someone_elses_follow_up_is_not_found(town) -> None:
 
 
 def test_report_page_and_csv(town) -> None:
-    referrals = [ReferralFactory(patient=town.patient, link_worker=town.link_worker)
+    referrals = [cast(Referral, ReferralFactory(patient=town.patient,
+                                                link_worker=town.link_worker))
                  for _ in range(4)]
     FollowUp.objects.create(referral=referrals[0], due_on=timezone.localdate(),
                             assigned_to=town.link_worker.user, outcome=Outcome.STILL_ATTENDING,
