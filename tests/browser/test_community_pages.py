@@ -48,9 +48,9 @@ def test_link_worker_pages_pass_axe(live_server, new_page) -> None:
                                referred_by=link_worker.user)
     follow_up = FollowUpFactory(referral=referral, assigned_to=link_worker.user)
     done = ReferralFactory(patient=patient, link_worker=link_worker, resource=walks)
-    FollowUp.objects.create(referral=done, due_on=timezone.localdate(),
-                            assigned_to=link_worker.user, outcome=Outcome.STILL_ATTENDING,
-                            recorded_by=link_worker.user, recorded_at=timezone.now())
+    FollowUp.objects.create(referral_id=done.pk, due_on=timezone.localdate(),
+                            assigned_to_id=link_worker.user_id, outcome=Outcome.STILL_ATTENDING,
+                            recorded_by_id=link_worker.user_id, recorded_at=timezone.now())
 
     page = new_page()
     base = live_server.url
