@@ -11,5 +11,6 @@ urlpatterns = [
     path("follow-ups/", api.FollowUpList.as_view(), name="community-api-follow-ups"),
     path("follow-ups/<int:pk>/outcome/", api.FollowUpOutcome.as_view(),
          name="community-api-follow-up-outcome"),
+    path("care-team/", api.CareTeam.as_view(), name="community-api-care-team"),
     path("report/", api.OutcomesReport.as_view(), name="community-api-report"),
 ]

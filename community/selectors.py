@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
 from community.models import (
+    CareTeamAssignment,
     FollowUp,
     Need,
     Outcome,
@@ -95,6 +96,12 @@ def resources_stale_by_curator(*, locality_id: int) -> dict[Any, list[Resource]]
     ):
         grouped[resource.curator].append(resource)
     return dict(grouped)
+
+
+def care_team_list(*, scope: Q) -> QuerySet[CareTeamAssignment]:
+    return CareTeamAssignment.objects.filter(scope).select_related(
+        "member__user", "patient"
+    ).order_by("-starts_on", "pk")
 
 
 def _referral_base() -> QuerySet[Referral]:

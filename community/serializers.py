@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from community.models import (
+    CareTeamAssignment,
     Category,
     FollowUp,
     Need,
@@ -88,6 +89,22 @@ class OutcomeSerializer(serializers.Serializer):
                                  allow_null=True, default=None)
     swemwbs_items = serializers.ListField(child=serializers.IntegerField(), required=False,
                                           allow_null=True, default=None)
+
+
+class CareTeamAssignmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CareTeamAssignment
+        fields = ["id", "member", "patient", "starts_on", "ends_on", "reason", "assigned_by",
+                  "assigned_at"]
+        read_only_fields = fields
+
+
+class CareTeamAssignSerializer(serializers.Serializer):
+    member = serializers.IntegerField()
+    patient = serializers.IntegerField()
+    starts_on = serializers.DateField(required=False, allow_null=True, default=None)
+    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
 class ReportFilterSerializer(serializers.Serializer):

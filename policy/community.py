@@ -58,6 +58,16 @@ def locality_team_relationship(
     ).exists()
 
 
+def care_team_visible_to(actor: Actor) -> Q:
+    """Assignments a team member holds, or those of patients of the actor's practice."""
+    member = community_member_for(actor.user)
+    if member is not None:
+        return Q(member=member)
+    if actor.is_staff_member and actor.role in CLINICAL_ROLES | {Role.PRACTICE_MANAGER}:
+        return Q(patient__registered_practice_id=actor.practice_id)
+    return Q(pk__in=[])
+
+
 def locality_id_for(actor: Actor) -> int | None:
     """The locality whose directory the actor uses: their practice's, or their team's."""
     if actor.is_staff_member and actor.staff is not None:

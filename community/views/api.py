@@ -13,8 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community import selectors
-from community.models import FollowUp, Referral, Resource
+from community.models import CommunityMember, FollowUp, Referral, Resource
 from community.serializers import (
+    CareTeamAssignmentSerializer,
+    CareTeamAssignSerializer,
     FollowUpSerializer,
     OutcomeSerializer,
     ReferralCreateSerializer,
@@ -26,8 +28,10 @@ from community.serializers import (
 from community.services.follow_ups import follow_up_record_outcome
 from community.services.imports import ImportRefused, directory_import
 from community.services.referrals import referral_create
+from community.services.teams import care_team_assign
 from policy.actor import Actor, actor_for_request
 from policy.community import (
+    care_team_visible_to,
     locality_id_for,
     may_record_outcome,
     may_view_report,
@@ -162,6 +166,31 @@ class FollowUpOutcome(APIView):
             actor=actor, follow_up=follow_up, **body.validated_data
         )
         return Response(FollowUpSerializer(follow_up).data)
+
+
+class CareTeam(generics.ListAPIView):
+    """GET: care-team assignments you hold or of your practice's patients. POST: add one."""
+
+    serializer_class = CareTeamAssignmentSerializer
+
+    def get_queryset(self) -> Any:
+        actor = actor_for_request(self.request)
+        return selectors.care_team_list(scope=care_team_visible_to(actor))
+
+    def post(self, request: Request) -> Response:
+        actor = actor_for_request(request)
+        body = CareTeamAssignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        patient = get_object_or_404(
+            Patient.objects.select_related("registered_practice"), pk=data["patient"]
+        )
+        member = get_object_or_404(CommunityMember, pk=data["member"])
+        assignment = care_team_assign(
+            actor=actor, member=member, patient=patient, starts_on=data["starts_on"],
+            ends_on=data["ends_on"], reason=data["reason"],
+        )
+        return Response(CareTeamAssignmentSerializer(assignment).data, status=201)
 
 
 class OutcomesReport(APIView):

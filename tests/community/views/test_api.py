@@ -116,3 +116,20 @@ def test_report_json(town) -> None:
 
 def test_report_is_refused_to_reception(town) -> None:
     assert _client(town.receptionist).get(f"{BASE}/report/").status_code == 403
+
+
+def test_a_gp_adds_a_nurse_to_the_care_team_and_the_nurse_sees_it(town) -> None:
+    response = _client(town.gp).post(f"{BASE}/care-team/", {
+        "member": town.nurse_member.pk, "patient": town.patient.pk, "reason": "Wound care",
+    }, format="json")
+    assert response.status_code == 201, response.json()
+    mine = _client(town.nurse_member).get(f"{BASE}/care-team/").json()["results"]
+    assert [a["patient"] for a in mine] == [town.patient.pk]
+    assert _client(town.other_member).get(f"{BASE}/care-team/").json()["results"] == []
+
+
+def test_a_member_of_another_locality_cannot_be_added_over_the_api(town) -> None:
+    response = _client(town.gp).post(f"{BASE}/care-team/", {
+        "member": town.other_member.pk, "patient": town.patient.pk,
+    }, format="json")
+    assert response.status_code == 403
