@@ -42,8 +42,10 @@ def resources_search(
     qs = Resource.objects.filter(locality_id=locality_id).select_related("curator")
     if not include_inactive:
         qs = qs.filter(active=True)
-    if category:
+    if category and connection.vendor == "postgresql":
         qs = qs.filter(categories__contains=[category])
+    elif category:  # SQLite has no JSON containment: match the quoted code in the text
+        qs = qs.filter(categories__icontains=f'"{category}"')
     if area:
         qs = qs.filter(area__icontains=area.strip())
     words = words.strip()
