@@ -86,10 +86,7 @@ class ReferralForm(forms.Form):
         resource.choices = [("", "None")] + [(r.pk, r.name) for r in resources]
 
     def clean_nhs_number(self) -> str:
-        try:
-            return normalise_nhs_number(self.cleaned_data["nhs_number"])
-        except Exception:
-            raise forms.ValidationError("Enter a valid 10-digit NHS number.") from None
+        return normalise_nhs_number(self.cleaned_data["nhs_number"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
