@@ -34,6 +34,10 @@ class ReferralMethod(models.TextChoices):
     FORM = "form", "By referral form"
 
 
+def new_external_id() -> str:
+    return str(uuid.uuid4())
+
+
 def resource_search_vector() -> SearchVector:
     """The full-text document of an entry. The GIN index (migration 0002) uses this exact SQL."""
     return SearchVector(
@@ -48,7 +52,7 @@ class Resource(models.Model):
     external_id = models.CharField(
         "Open Referral id",
         max_length=100,
-        default=uuid.uuid4,
+        default=new_external_id,
         help_text="The service id used in Open Referral UK files.",
     )
     name = models.CharField(max_length=200)

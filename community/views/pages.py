@@ -179,7 +179,8 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only clinicians and link workers make referrals.")
     locality_id = locality_id_for(actor)
     choices = _referral_choices(actor, locality_id)
-    form = ReferralForm(request.POST or None, **choices)
+    form = ReferralForm(request.POST or None, initial={"nhs_number": request.GET.get(
+        "nhs_number", "")}, **choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         patient = Patient.objects.select_related("registered_practice").filter(

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from django.utils import timezone
 
 from common.errors import PermissionRefused
 from community.models import Resource
+from community.oruk.mapping import resource_to_service
 from community.selectors import resources_stale_for_curator
 from community.services.directory import (
+    resource_create,
     resource_mark_checked,
     resource_update,
     resources_flag_stale,
@@ -89,3 +92,12 @@ def test_an_edit_by_the_curator_counts_as_a_check(town) -> None:
     resource_update(actor=town.actor(town.link_worker), resource=resource, cost="£2")
     resource.refresh_from_db()
     assert (resource.cost, resource.stale_since) == ("£2", None)
+
+
+def test_a_new_entry_gets_a_text_service_id_and_exports_as_json(town) -> None:
+    resource = resource_create(
+        actor=town.actor(town.link_worker), name="Knit and natter", description="Knitting.",
+        categories=["isolation"], organisation_name="Botley library",
+    )
+    assert isinstance(resource.external_id, str)
+    assert json.loads(json.dumps(resource_to_service(resource)))["name"] == "Knit and natter"
