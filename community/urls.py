@@ -13,6 +13,7 @@ urlpatterns = [
     path("stale/", pages.stale_list, name="stale"),
     path("referrals/new/", pages.referral_new, name="referral-new"),
     path("referrals/<int:pk>/", pages.referral_detail, name="referral"),
+    path("referrals/<int:pk>/declined/", pages.referral_declined, name="referral-declined"),
     path("caseload/", pages.caseload, name="caseload"),
     path("follow-ups/", pages.follow_ups, name="follow-ups"),
     path("follow-ups/<int:pk>/", pages.follow_up_outcome, name="follow-up"),

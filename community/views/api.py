@@ -27,7 +27,7 @@ from community.serializers import (
 )
 from community.services.follow_ups import follow_up_record_outcome
 from community.services.imports import ImportRefused, directory_import
-from community.services.referrals import referral_create
+from community.services.referrals import referral_create, referral_decline
 from community.services.teams import care_team_assign
 from policy.actor import Actor, actor_for_request
 from policy.community import (
@@ -135,6 +135,17 @@ class ReferralListCreate(generics.ListAPIView):
             resource=resource, note=data["note"],
         )
         return Response(ReferralSerializer(referral).data, status=201)
+
+
+class ReferralDecline(APIView):
+    """The patient declined: recoded 871711000000103 (social prescribing declined)."""
+
+    def post(self, request: Request, pk: int) -> Response:
+        actor = actor_for_request(request)
+        referral = selectors.referral_get(scope=referrals_visible_to(actor), pk=pk)
+        if referral is None:
+            raise Http404
+        return Response(ReferralSerializer(referral_decline(actor=actor, referral=referral)).data)
 
 
 class FollowUpList(generics.ListAPIView):

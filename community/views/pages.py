@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from common.errors import ServiceError
+from common.errors import PermissionRefused, ServiceError
 from community import selectors
 from community.forms import (
     ContactForm,
@@ -26,7 +26,11 @@ from community.forms import (
 from community.models import FollowUp
 from community.services import directory as directory_services
 from community.services.follow_ups import follow_up_record_outcome
-from community.services.referrals import referral_create, referral_log_contact
+from community.services.referrals import (
+    referral_create,
+    referral_decline,
+    referral_log_contact,
+)
 from policy.actor import Actor, actor_for_request
 from policy.community import (
     locality_id_for,
@@ -232,6 +236,24 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "community/referral_detail.html", {
         "referral": referral, "contacts": contacts, "form": form, "can_log": can_log,
     }, status=status)
+
+
+@login_required
+@require_POST
+def referral_declined(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for_request(request)
+    referral = selectors.referral_get(scope=referrals_visible_to(actor), pk=pk)
+    if referral is None:
+        raise Http404
+    try:
+        referral_decline(actor=actor, referral=referral)
+    except PermissionRefused as exc:
+        raise PermissionDenied(exc.message) from None
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Recorded as social prescribing declined (871711000000103).")
+    return redirect("community:referral", pk=pk)
 
 
 @login_required

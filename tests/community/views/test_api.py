@@ -133,3 +133,20 @@ def test_a_member_of_another_locality_cannot_be_added_over_the_api(town) -> None
         "member": town.other_member.pk, "patient": town.patient.pk,
     }, format="json")
     assert response.status_code == 403
+
+
+def test_decline_recodes_the_referral(town) -> None:
+    referral = ReferralFactory(patient=town.patient, link_worker=town.link_worker)
+    response = _client(town.link_worker).post(f"{BASE}/referrals/{referral.pk}/decline/")
+    assert response.status_code == 200
+    assert response.json()["snomed_code"] == "871711000000103"
+    again = _client(town.link_worker).post(f"{BASE}/referrals/{referral.pk}/decline/")
+    assert again.status_code == 409
+
+
+def test_a_receptionist_cannot_decline_a_referral(town) -> None:
+    referral = ReferralFactory(patient=town.patient, link_worker=town.link_worker)
+    response = _client(town.receptionist).post(f"{BASE}/referrals/{referral.pk}/decline/")
+    assert response.status_code == 404
+    referral.refresh_from_db()
+    assert referral.status == "open"

@@ -204,3 +204,12 @@ def test_menu_shows_community_entries_to_a_link_worker(town) -> None:
     assert "Caseload" in page and "Outcomes" in page and "Community directory" in page
 
 
+
+
+def test_the_link_worker_records_a_decline_from_the_referral_page(town) -> None:
+    referral = ReferralFactory(patient=town.patient, link_worker=town.link_worker)
+    response = _client(town.link_worker).post(
+        reverse("community:referral-declined", args=[referral.pk]))
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert (referral.status, referral.snomed_code) == ("declined", "871711000000103")
