@@ -60,6 +60,11 @@ class ResourceForm(forms.ModelForm):
         """Model validation happens in the service, so the form stays a parser."""
 
 
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Open Referral UK JSON file",
+                           help_text="A list of services, or an ORUK API page, up to 5 MB")
+
+
 class ReferralForm(forms.Form):
     nhs_number = forms.CharField(label="Patient's NHS number", max_length=12,
                                  help_text="For example, 999 123 4564")

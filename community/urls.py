@@ -10,6 +10,7 @@ urlpatterns = [
     path("resources/<int:pk>/", pages.resource_detail, name="resource"),
     path("resources/<int:pk>/edit/", pages.resource_edit, name="resource-edit"),
     path("resources/<int:pk>/checked/", pages.resource_checked, name="resource-checked"),
+    path("import/", pages.directory_import_page, name="import"),
     path("stale/", pages.stale_list, name="stale"),
     path("referrals/new/", pages.referral_new, name="referral-new"),
     path("referrals/<int:pk>/", pages.referral_detail, name="referral"),

@@ -18,6 +18,7 @@ from community import selectors
 from community.forms import (
     ContactForm,
     DirectorySearchForm,
+    ImportForm,
     OutcomeForm,
     ReferralForm,
     ReportFilterForm,
@@ -26,6 +27,7 @@ from community.forms import (
 from community.models import FollowUp
 from community.services import directory as directory_services
 from community.services.follow_ups import follow_up_record_outcome
+from community.services.imports import MAX_IMPORT_BYTES, ImportRefused, directory_import
 from community.services.referrals import (
     referral_create,
     referral_decline,
@@ -36,6 +38,7 @@ from policy.community import (
     locality_id_for,
     may_add_resource,
     may_curate,
+    may_import_directory,
     may_log_contact,
     may_record_outcome,
     may_refer,
@@ -85,6 +88,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(request, "community/directory.html", {
         "form": form, "resources": resources, "searched": bool(request.GET),
         "can_add": may_add_resource(actor, locality_id=locality_id),
+        "can_import": may_import_directory(actor, locality_id=locality_id),
     })
 
 
@@ -145,6 +149,34 @@ def resource_checked(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(exc.message) from None
     messages.success(request, f"{resource.name} is marked as checked today.")
     return redirect(request.POST.get("next") or reverse("community:stale"))
+
+
+@login_required
+def directory_import_page(request: HttpRequest) -> HttpResponse:
+    actor = actor_for_request(request)
+    locality_id = _locality_or_403(actor)
+    if not may_import_directory(actor, locality_id=locality_id):
+        raise PermissionDenied("Only practice managers and curators can import.")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            form.add_error("file", "The file is larger than 5 MB.")
+        else:
+            try:
+                result = directory_import(actor=actor, locality_id=locality_id,
+                                          text=upload.read())
+            except ImportRefused as refused:
+                problems = refused.problems
+                form.add_error("file", refused.message)
+            else:
+                messages.success(request, f"Imported: {result.created} new entries, "
+                                          f"{result.updated} updated.")
+                return redirect("community:directory")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "community/import.html", {"form": form, "problems": problems},
+                  status=status)
 
 
 @login_required

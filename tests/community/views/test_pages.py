@@ -6,13 +6,14 @@ import datetime
 from typing import cast
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from community.models import FollowUp, Outcome, Referral, ReferralContact
+from community.models import FollowUp, Outcome, Referral, ReferralContact, Resource
 from tests.community.factories import FollowUpFactory, ReferralFactory, ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +214,17 @@ def test_the_link_worker_records_a_decline_from_the_referral_page(town) -> None:
     assert response.status_code == 302
     referral.refresh_from_db()
     assert (referral.status, referral.snomed_code) == ("declined", "871711000000103")
+
+
+def test_a_bad_upload_lists_problems_by_line_and_imports_nothing(town) -> None:
+    text = '[\n  {"id": "x", "name": "No organisation", "description": "d"}\n]'
+    upload = SimpleUploadedFile("directory.json", text.encode(), "application/json")
+    response = _client(town.manager).post(reverse("community:import"), {"file": upload})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "There is a problem" in page and "&#x27;organization&#x27; is a required" in page
+    assert not Resource.objects.exists()
+
+
+def test_a_gp_cannot_open_the_import_page(town) -> None:
+    assert _client(town.gp).get(reverse("community:import")).status_code == 403
