@@ -83,3 +83,12 @@ def test_link_worker_pages_pass_axe(live_server, new_page) -> None:
     page.get_by_role("button", name="Refer").press("Enter")
     page.wait_for_url(f"{base}/community/referrals/*/")
     assert "Referral for Ada Ng" in page.get_by_role("heading", level=1).inner_text()
+
+    page.goto(f"{base}/community/import/")
+    page.get_by_label("Open Referral UK JSON file").set_input_files(files=[{
+        "name": "directory.json", "mimeType": "application/json",
+        "buffer": b'[\n  {"id": "x", "name": "No organisation", "description": "d"}\n]',
+    }])
+    page.get_by_role("button", name="Import").click()
+    assert "line 2" in page.get_by_role("alert").inner_text()
+    assert axe_violations(page) == []
