@@ -228,3 +228,10 @@ def test_a_bad_upload_lists_problems_by_line_and_imports_nothing(town) -> None:
 
 def test_a_gp_cannot_open_the_import_page(town) -> None:
     assert _client(town.gp).get(reverse("community:import")).status_code == 403
+
+
+def test_csv_does_not_let_a_resource_name_become_a_formula(town) -> None:
+    resource = ResourceFactory(locality=town.city, name="=HYPERLINK(\"http://x\")")
+    ReferralFactory(patient=town.patient, link_worker=town.link_worker, resource=resource)
+    csv_text = _client(town.manager).get(reverse("community:report") + "?format=csv")
+    assert "resource,'=HYPERLINK" in csv_text.content.decode()
