@@ -6,6 +6,8 @@ from typing import Any
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -75,6 +77,7 @@ class ResourceDetail(generics.RetrieveAPIView):
 
 
 class DirectoryExport(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="The directory as ORUK JSON")
     def get(self, request: Request) -> Response:
         actor = actor_for_request(request)
         return Response(selectors.directory_export(locality_id=_locality(actor)))
@@ -85,6 +88,11 @@ class DirectoryImport(APIView):
 
     parser_classes: list[Any] = []
 
+    @extend_schema(
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+        summary="Import an ORUK JSON file (all or nothing; problems by line)",
+    )
     def post(self, request: Request) -> Response:
         actor = actor_for_request(request)
         try:
@@ -140,6 +148,7 @@ class ReferralListCreate(generics.ListAPIView):
 class ReferralDecline(APIView):
     """The patient declined: recoded 871711000000103 (social prescribing declined)."""
 
+    @extend_schema(request=None, responses=ReferralSerializer)
     def post(self, request: Request, pk: int) -> Response:
         actor = actor_for_request(request)
         referral = selectors.referral_get(scope=referrals_visible_to(actor), pk=pk)
@@ -161,6 +170,7 @@ class FollowUpList(generics.ListAPIView):
 
 
 class FollowUpOutcome(APIView):
+    @extend_schema(request=OutcomeSerializer, responses=FollowUpSerializer)
     def post(self, request: Request, pk: int) -> Response:
         actor = actor_for_request(request)
         follow_up = get_object_or_404(
@@ -205,6 +215,7 @@ class CareTeam(generics.ListAPIView):
 
 
 class OutcomesReport(APIView):
+    @extend_schema(parameters=[ReportFilterSerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         actor = actor_for_request(request)
         if not may_view_report(actor):

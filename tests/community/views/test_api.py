@@ -150,3 +150,11 @@ def test_a_receptionist_cannot_decline_a_referral(town) -> None:
     assert response.status_code == 404
     referral.refresh_from_db()
     assert referral.status == "open"
+
+
+def test_every_community_endpoint_is_in_the_api_schema(town) -> None:
+    schema = _client(town.gp).get("/api/schema/", {"format": "json"}).json()
+    paths = {p for p in schema["paths"] if p.startswith(f"{BASE}/")}
+    assert {f"{BASE}/resources/import/", f"{BASE}/resources/export/", f"{BASE}/report/",
+            f"{BASE}/follow-ups/{{id}}/outcome/", f"{BASE}/referrals/{{id}}/decline/",
+            f"{BASE}/care-team/"} <= paths
