@@ -27,6 +27,7 @@ DEMO_STEPS: list[str] = [
     "appointments.demo.seed",
     "records.demo_record.seed",
     "patients.demo.seed",
+    "community.demo.seed",
 ]
 
 

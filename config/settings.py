@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "audit",
     "patients",
     "notifications",
+    "community",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,20 @@ CELERY_BEAT_SCHEDULE["notifications-dispatch-due"] = {
     "task": "notifications.dispatch_due",
     "schedule": 60.0,
     "options": {"expires": 55},
+}
+# Community links (docs/community.md): directory entries not checked for this many days are
+# stale; a social prescribing referral is followed up this many days after it was made.
+COMMUNITY_STALE_AFTER_DAYS: int = env.integer("COMMUNITY_STALE_AFTER_DAYS", 183, minimum=1)
+SOCIAL_PRESCRIBING_FOLLOW_UP_DAYS: int = env.integer(
+    "SOCIAL_PRESCRIBING_FOLLOW_UP_DAYS", 28, minimum=1
+)
+CELERY_BEAT_SCHEDULE["community-flag-stale-resources"] = {
+    "task": "community.tasks.flag_stale_resources",
+    "schedule": crontab(hour=2, minute=10),
+}
+CELERY_BEAT_SCHEDULE["community-create-follow-ups"] = {
+    "task": "community.tasks.create_due_follow_ups",
+    "schedule": crontab(hour=2, minute=20),
 }
 
 DEMO_PASSWORD: str = env.string("DEMO_PASSWORD", "dovetail-demo")

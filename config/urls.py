@@ -7,12 +7,14 @@ api_v1: list = [
     path("", include("audit.api")),
     path("", include("patients.api_urls")),
 ]
+api_v1 += [path("community/", include("community.api_urls"))]
 
 urlpatterns = [
     path("", include("staff.urls")),
     path("patient/", include("patients.urls")),
     path("staff/patients/", include("patients.staff_urls")),
     path("admin/", admin.site.urls),
+    path("community/", include("community.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include(api_v1)),

@@ -58,9 +58,21 @@ class Actor:
     def is_staff_member(self) -> bool:
         return self.staff is not None and self.staff.active
 
+    @cached_property
+    def community_member(self) -> Any:
+        """The user's active locality team membership (community nurse, social worker...)."""
+        if self.staff is not None:
+            return None
+        from policy.community import community_member_for
+
+        return community_member_for(self.user)
+
     @property
     def role(self) -> str | None:
-        return self.staff.role if self.staff is not None else None
+        if self.staff is not None:
+            return self.staff.role
+        member = self.community_member
+        return member.role if member is not None else None
 
     @property
     def practice_id(self) -> int | None:

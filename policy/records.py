@@ -49,6 +49,7 @@ class Basis(StrEnum):
     APPOINTMENT_RELATIONSHIP = "appointment_relationship"
     BREAK_GLASS = "break_glass"
     PRACTICE_MANAGER = "practice_manager"
+    LOCALITY_TEAM = "locality_team"
 
 
 ENTRY_TYPES = ("consultation", "problem", "medication", "allergy", "observation")
@@ -78,6 +79,13 @@ ROLE_CAPABILITIES: dict[str, Capabilities] = {
     Role.RECEPTIONIST: Capabilities(),
     Role.PRACTICE_MANAGER: Capabilities(),
 }
+
+LOCALITY_TEAM_CAPABILITIES = Capabilities(
+    read_record=True, writes=frozenset({"consultation", "observation"})
+)
+"""Community nurses, social workers and mental health workers caring for a patient (a current
+care-team assignment made by the practice): the non-sensitive record, their own contact notes
+and observations. Never sensitive entries, never break-glass."""
 
 
 @dataclass(frozen=True)
@@ -110,10 +118,20 @@ class PatientAccess:
 
     def decide(self, action: RecordAction, *, entry_type: str | None = None) -> Decision:
         actor = self.actor
-        if not actor.is_staff_member:
-            return NO_STAFF
-        caps = ROLE_CAPABILITIES.get(actor.role or "", Capabilities(demographics=False))
-        role_name = actor.staff.get_role_display() if actor.staff else ""
+        if self.relationship == Basis.LOCALITY_TEAM:
+            caps = LOCALITY_TEAM_CAPABILITIES
+            role_name = actor.community_member.get_role_display().lower()
+            if action is RecordAction.BREAK_GLASS:
+                return _refused(
+                    "locality team",
+                    "Locality team members see the records of patients they are caring for; "
+                    "ask the practice to add you to the patient's care team.",
+                )
+        elif not actor.is_staff_member:
+            return self.refusal or NO_STAFF
+        else:
+            caps = ROLE_CAPABILITIES.get(actor.role or "", Capabilities(demographics=False))
+            role_name = actor.staff.get_role_display() if actor.staff else ""
         if action is RecordAction.BREAK_GLASS:
             return self._break_glass(caps, role_name)
         if action is RecordAction.VIEW_DEMOGRAPHICS and not caps.demographics:
@@ -168,6 +186,12 @@ NO_RELATIONSHIP = _refused(
 )
 
 
+NOT_IN_CARE_TEAM = _refused(
+    "not in care team",
+    "You are not in this patient's care team: ask their practice to add you.",
+)
+
+
 def _appointment_q(actor: Actor, now: datetime.datetime, patient_ref: Any) -> Q:
     from appointments.models import LIVE_CONDITION
 
@@ -192,7 +216,14 @@ def access_for(
 
     now = now or timezone.now()
     if not actor.is_staff_member or actor.staff is None:
-        return PatientAccess(actor, patient, None, NO_STAFF)
+        from policy.community import locality_team_relationship
+
+        member = actor.community_member
+        if member is None:
+            return PatientAccess(actor, patient, None, NO_STAFF)
+        if locality_team_relationship(staff=member, patient=patient, on=timezone.localdate(now)):
+            return PatientAccess(actor, patient, Basis.LOCALITY_TEAM, None)
+        return PatientAccess(actor, patient, None, NOT_IN_CARE_TEAM)
     if patient.registered_practice_id == actor.practice_id:
         return PatientAccess(actor, patient, Basis.OWN_PRACTICE, None)
     federation_id = patient.registered_practice.federation_id
@@ -218,9 +249,13 @@ def visible_patients_q(actor: Actor, *, now: datetime.datetime | None = None) ->
     from appointments.models import Appointment
     from records.models import BreakGlassGrant
 
-    if not actor.is_staff_member:
-        return Q(pk__in=[])
     now = now or timezone.now()
+    if not actor.is_staff_member:
+        from policy.community import care_team_patients
+
+        if actor.community_member is not None:
+            return Q(pk__in=care_team_patients(actor.community_member, on=timezone.localdate(now)))
+        return Q(pk__in=[])
     caps = ROLE_CAPABILITIES.get(actor.role or "", Capabilities(demographics=False))
     if not caps.demographics:
         return Q(pk__in=[])

@@ -5,13 +5,19 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 
 from policy.actor import Actor
-from staff.roles import Role
+from policy.community import REPORT_ROLES
+from staff.roles import CLINICAL_ROLES, Role
 
 # (label, url name, roles that see it; empty = every member of staff)
 MENU: list[tuple[str, str, frozenset[str]]] = [
     ("Home", "home", frozenset()),
     ("Admin", "admin:index", frozenset({Role.PRACTICE_MANAGER})),
     ("API", "api-docs", frozenset()),
+    ("Community directory", "community:directory", frozenset()),
+    ("Refer", "community:referral-new", frozenset(CLINICAL_ROLES)),
+    ("Caseload", "community:caseload", frozenset({Role.LINK_WORKER})),
+    ("Follow-ups", "community:follow-ups", frozenset(CLINICAL_ROLES)),
+    ("Outcomes", "community:report", REPORT_ROLES),
 ]
 
 
