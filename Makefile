@@ -119,6 +119,7 @@ demo: install
 bench: install
 	@test -d bench || { echo "dovetail: bench/ does not exist yet: the benchmarks are still to be written" >&2; exit 1; }
 	$(SERVICES) run $(SERVICES_ARGS) -- $(PY) -m bench $(BENCH_ARGS)
+	$(SERVICES) run $(SERVICES_ARGS) -- $(PY) -m bench reminders
 
 # --- Housekeeping ---------------------------------------------------------------------------
 clean:

@@ -203,10 +203,33 @@ def run_rush_command(args: argparse.Namespace) -> int:
     return code
 
 
+def _reminders_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--count", type=int, default=10_000, help="Due reminders to send.")
+    parser.add_argument("--dispatchers", type=int, default=4, help="In-process dispatchers.")
+
+
+def run_reminders(args: argparse.Namespace) -> int:
+    """Reminder dispatch throughput with the local backend; fails unless each is sent once."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    _prepare(args)
+    try:
+        call_command("bench_reminders", count=args.count, threads=args.dispatchers)
+    except CommandError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
 Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 COMMANDS: dict[str, tuple[str, Command]] = {
     "rush": ("the 8am rush against the ceiling (default)", (_rush_arguments, run_rush_command)),
     "build": ("only build or reuse the data set", (lambda parser: None, run_build)),
+    "reminders": (
+        "reminder dispatch throughput, local backend",
+        (_reminders_arguments, run_reminders),
+    ),
 }
 
 

@@ -8,6 +8,13 @@ from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Factories hash a password for every user; PBKDF2 at full strength costs ~0.3 s each.
+    Tests do not test the hasher, so use the fastest one everywhere."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
     """Throttle counters and cached values never leak between tests."""
     cache.clear()

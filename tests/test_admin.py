@@ -30,11 +30,6 @@ pytestmark = pytest.mark.django_db
 MANAGED_APPS = {"practices", "staff", "records", "appointments"}
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def botley() -> Site:
     return SiteFactory.create(name="Botley Medical Centre")

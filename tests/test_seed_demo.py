@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 LOGINS = ["gp", "anp", "nurse", "physio", "hca", "pharmacist", "linkworker", "reception", "manager"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seed(*args: str) -> str:
     out = StringIO()
     call_command("seed_demo", *args, stdout=out)

@@ -106,8 +106,4 @@ class SlotFactory(DjangoModelFactory):
     )
 
 
-class PatientFactory(BasePatientFactory):
-    """The shared factory's 07700 900123 is an Ofcom drama number that phonenumbers 9 rejects
-    as invalid, so patients here carry a valid mobile instead."""
-
-    mobile = "+447400123456"
+PatientFactory = BasePatientFactory

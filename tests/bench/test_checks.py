@@ -55,7 +55,7 @@ def _book(slot, booker, *, status="booked"):
         slot=slot,
         # The shared factory's default mobile (07700 900123) fails phonenumbers' validation.
         patient=cast(
-            Patient, PatientFactory(registered_practice=slot.practice, mobile="+447400123456")
+            Patient, PatientFactory(registered_practice=slot.practice)
         ),
         clinician=slot.clinician,
         site=slot.site,

@@ -11,12 +11,6 @@ from tests.community.factories import CommunityMemberFactory, PatientFactory
 from tests.factories import LocalityFactory, PracticeFactory, StaffMemberFactory
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    """Factories hash a password for every user; PBKDF2 makes that slow on a shared CPU."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class Town:
     """Two localities, each with a practice and its people; tests use both sides of the line."""

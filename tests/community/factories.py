@@ -28,13 +28,7 @@ from tests.factories import (
 )
 from tests.factories import PatientFactory as SharedPatientFactory
 
-
-class PatientFactory(SharedPatientFactory):
-    """phonenumbers 9 no longer accepts Ofcom's 07700 900xxx drama range, which the shared
-    factory uses; these patients have no mobile (and so no SMS consent)."""
-
-    mobile = ""
-    sms_consent = False
+PatientFactory = SharedPatientFactory
 
 
 class CommunityMemberFactory(DjangoModelFactory):

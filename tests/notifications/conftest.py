@@ -10,7 +10,6 @@ import pytest
 def _notification_settings(settings: Any) -> None:
     """Local backend, and no quiet hours unless a test sets them: results must not depend on
     the time of day the suite runs."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast factories
     settings.NOTIFICATIONS_BACKEND = "local"
     settings.NOTIFICATIONS_SMS_QUIET_HOURS = (datetime.time(0, 0), datetime.time(0, 0))
     settings.NOTIFICATIONS_MAX_ATTEMPTS = 4

@@ -73,7 +73,10 @@ def test_patient_without_any_consent_gets_nothing() -> None:
 
 
 def test_deceased_patient_gets_nothing() -> None:
-    appointment = book(patient__date_of_death=datetime.date(2024, 1, 1))
+    appointment = book(
+        patient__date_of_birth=datetime.date(1940, 5, 1),
+        patient__date_of_death=datetime.date(2024, 1, 1),
+    )
 
     assert keys(appointment) == set()
 

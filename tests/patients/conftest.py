@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,17 +14,8 @@ from tests.factories import PracticeFactory, SiteFactory, StaffMemberFactory, Us
 PASSWORD = "a-long-patient-password-42"
 
 
-class PatientFactory(factories.PatientFactory):
-    # The shared factory's 07700 900123 is an Ofcom drama number, which phonenumbers 9.x no
-    # longer accepts as a valid mobile, so saving it fails; use an ordinary-looking one.
-    mobile = "+447400123456"
+PatientFactory = factories.PatientFactory
 
-
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> Iterator[None]:
-    """PBKDF2 at full strength makes every sign-in take ~0.5 s on a shared machine."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    yield
 
 
 @pytest.fixture

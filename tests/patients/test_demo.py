@@ -11,7 +11,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_creates_two_accounts_idempotently(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     practice = PracticeFactory(ods_code="K84016")
     SiteFactory(practice=practice, name="Botley")
     demo.seed(None)

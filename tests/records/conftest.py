@@ -20,12 +20,6 @@ from tests.factories import (
 from tests.records.factories import PatientFactory
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """Hashing a password properly takes ~0.3 s; these tests create many users."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class World:
     home: Any

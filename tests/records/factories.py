@@ -20,9 +20,8 @@ from tests.factories import SiteFactory, StaffMemberFactory
 
 
 class PatientFactory(_BasePatientFactory):
-    # The shared factory's 07700 900123 (an Ofcom drama number) is refused as invalid by the
-    # installed phonenumbers; use a valid UK mobile until the shared factory is fixed.
-    mobile = "+447911123456"
+    """Adult patients (record tests prescribe and record adult observations)."""
+
     date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=90)
 
 

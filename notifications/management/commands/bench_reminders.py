@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -83,6 +83,8 @@ class Command(BaseCommand):
                 messages_per_second=round(count / elapsed, 1),
             )
             self.stdout.write(json.dumps(result))
+            if not result["all_sent_once"] or result["reconciliation_problems"]:
+                raise CommandError("Not every reminder was sent exactly once: see above.")
         finally:
             if not options["keep"]:
                 _delete(practice)
@@ -184,7 +186,7 @@ def _patients(practice: Practice) -> list[Patient]:
                 address_line1="2 Bench Road",
                 town="Oxford",
                 postcode="OX2 9AS",
-                mobile="+447400123456",
+                mobile="+447700900001",  # Ofcom drama range: never a real phone
                 email=f"bench{len(patients)}@example.com",
                 sms_consent=True,
                 email_consent=True,
