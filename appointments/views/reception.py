@@ -205,7 +205,8 @@ def next_available(request: HttpRequest) -> HttpResponse:
     actor = _staff_actor(request)
     sites = selectors.book_sites(actor=actor)
     types = list(
-        AppointmentType.objects.filter(practice_id=_practice_id(actor), active=True).order_by("name")
+        AppointmentType.objects.filter(practice_id=_practice_id(actor), active=True)
+        .order_by("name")
     )
     context: dict[str, Any] = {
         "sites": sites, "types": types, "roles": Role.choices, "modes": Mode.choices,
