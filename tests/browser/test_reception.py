@@ -80,3 +80,36 @@ def test_book_at_kennington_from_botley_appears_live(live_server, new_page) -> N
     kennington_page.get_by_role("link", name="Ada Lovelace").wait_for(timeout=20_000)
     assert kennington_page.evaluate("window.notReloaded") is True
     assert axe_violations(kennington_page) == []
+
+
+def test_register_a_patient_with_inline_validation(live_server, new_page) -> None:
+    practice = PracticeFactory(name="Botley Medical Centre")
+    botley = SiteFactory(practice=practice, name="Botley")
+    receptionist = StaffMemberFactory(practice=practice, role=Role.RECEPTIONIST, sites=[botley])
+    base = live_server.url
+    page = new_page()
+    _sign_in(page, base, receptionist.user.username, "Botley (Botley Medical Centre)")
+    page.goto(f"{base}/reception/patients/new/")
+    assert axe_violations(page) == []
+
+    page.get_by_label("Postcode").fill("nowhere")
+    page.get_by_label("Postcode").press("Tab")  # checked on blur, before submitting
+    page.locator(".nhsuk-form-group--error #id_postcode").wait_for()
+    assert axe_violations(page) == []
+
+    page.get_by_role("button", name="Register patient").click()
+    summary = page.get_by_role("alert")
+    assert "There is a problem" in summary.inner_text()
+    assert axe_violations(page) == []
+
+    page.get_by_label("NHS number").fill("999 000 0018")
+    page.get_by_label("Given name").fill("Grace")
+    page.get_by_label("Family name").fill("Hopper")
+    page.get_by_label("Date of birth").fill("1980-12-09")
+    page.get_by_label("Sex").select_option(label="Female")
+    page.get_by_label("Address line 1").fill("1 High Street")
+    page.get_by_label("Town").fill("Oxford")
+    page.get_by_label("Postcode").fill("ox2 9as")
+    page.get_by_role("button", name="Register patient").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Grace Hopper"
+    assert axe_violations(page) == []
