@@ -73,7 +73,7 @@ def test_book_at_kennington_from_botley_appears_live(live_server, new_page) -> N
     botley_page.get_by_label("Booking note (optional)").fill("Prefers mornings")
     botley_page.get_by_role("button", name="Book appointment").click()
     botley_page.get_by_text("Booked Ada Lovelace").wait_for()
-    appointment = Appointment.objects.get(slot=slot)
+    appointment = Appointment.objects.get(slot_id=slot.pk)
     assert appointment.booked_from_site == botley and appointment.site == kennington
 
     # The Kennington day view picks it up by polling within ~10 s, without a reload.
