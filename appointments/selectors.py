@@ -9,6 +9,7 @@ It reads one practice's book through the partial indexes ``slot_open_*`` on
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -118,3 +119,133 @@ def appointment_visible(*, actor: Actor, pk: int) -> Appointment | None:
         )
         .first()
     )
+
+
+# The reception day book ---------------------------------------------------------------------
+
+
+@dataclass
+class BookRow:
+    """One slot of the day book and what has happened to it."""
+
+    slot: Slot
+    appointment: Appointment | None  # the live one, or None when free
+    cancelled: bool  # free again after a cancellation
+    now: datetime.datetime
+
+    @property
+    def state(self) -> str:
+        if self.appointment is not None:
+            return str(self.appointment.status)
+        if self.slot.withdrawn:
+            return "withdrawn"
+        return "cancelled_free" if self.cancelled else "free"
+
+    @property
+    def state_label(self) -> str:
+        if self.appointment is not None:
+            return self.appointment.get_status_display()
+        if self.slot.withdrawn:
+            return "Withdrawn (clinician away)"
+        return "Free (cancelled)" if self.cancelled else "Free"
+
+    @property
+    def embargoed(self) -> bool:
+        return self.slot.release_at is not None and self.slot.release_at > self.now
+
+    @property
+    def rule(self) -> str:
+        """The availability rule in words: the key colour is never the only signal."""
+        if self.embargoed:
+            released = timezone.localtime(self.slot.release_at)
+            if released.date() == timezone.localtime(self.slot.start).date():
+                return f"Embargoed until {released:%H:%M}"
+            return f"Embargoed until {released:%H:%M %d/%m}"
+        if self.slot.online:
+            return "Online"
+        if self.slot.federation:
+            return "Federation"
+        return "Reception only"
+
+    @property
+    def rule_key(self) -> str:
+        if self.embargoed:
+            return "embargoed"
+        if self.slot.online:
+            return "online"
+        if self.slot.federation:
+            return "federation"
+        return "reception"
+
+    @property
+    def bookable(self) -> bool:
+        return self.appointment is None and not self.slot.withdrawn and self.slot.start > self.now
+
+
+@dataclass
+class BookColumn:
+    clinician: StaffMember
+    rows: list[BookRow] = field(default_factory=list)
+
+
+@dataclass
+class BookSite:
+    site: Site
+    columns: list[BookColumn] = field(default_factory=list)
+
+
+def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(day, datetime.time(0), tzinfo=zone)
+    end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone)
+    return start, end
+
+
+def book_sites(*, actor: Actor) -> list[Site]:
+    """The sites whose day book the actor may open: those of their own practice."""
+    if not actor.is_staff_member or actor.practice_id is None:
+        return []
+    return list(Site.objects.filter(practice_id=actor.practice_id).order_by("name", "pk"))
+
+
+def day_book(
+    *, sites: list[Site], day: datetime.date, now: datetime.datetime | None = None
+) -> list[BookSite]:
+    """Every slot of ``day`` at ``sites``, a column per clinician, grouped by site.
+
+    Two queries whatever the number of clinicians and slots: the slots (with clinician, type)
+    and the appointments made in them (with patient). The caller checks ``sites`` against
+    ``book_sites`` first.
+    """
+    now = now or timezone.now()
+    start, end = day_bounds(day)
+    site_ids = [s.pk for s in sites]
+    slots = list(
+        Slot.objects.filter(site_id__in=site_ids, start__gte=start, start__lt=end)
+        .select_related("clinician__user", "appointment_type")
+        .order_by("site_id", "clinician__user__last_name", "clinician_id", "start", "pk")
+    )
+    live: dict[int, Appointment] = {}
+    cancelled: set[int] = set()
+    for appointment in (
+        # Appointments carry their slot's site and start: the (site, start) index answers this.
+        Appointment.objects.filter(site_id__in=site_ids, start__gte=start, start__lt=end)
+        .select_related("patient")
+        .order_by("pk")
+    ):
+        if appointment.is_live:
+            live[appointment.slot_id] = appointment
+        else:
+            cancelled.add(appointment.slot_id)
+    by_site = {s.pk: BookSite(site=s) for s in sites}
+    columns: dict[tuple[int, int], BookColumn] = {}
+    for slot in slots:
+        key = (slot.site_id, slot.clinician_id)
+        if key not in columns:
+            columns[key] = BookColumn(clinician=slot.clinician)
+            by_site[slot.site_id].columns.append(columns[key])
+        columns[key].rows.append(
+            BookRow(slot=slot, appointment=live.get(slot.pk), cancelled=slot.pk in cancelled,
+                    now=now)
+        )
+    return [by_site[s.pk] for s in sites]

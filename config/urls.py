@@ -22,3 +22,9 @@ urlpatterns = [
 
 # The appointment book's API (appended in place: the include above holds this same list).
 api_v1 += [path("", include("appointments.urls"))]
+
+# Reception pages: the day book and booking (appointments), patient search and registration.
+urlpatterns += [
+    path("reception/", include("appointments.reception_urls")),
+    path("reception/", include("records.reception_urls")),
+]

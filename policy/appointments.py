@@ -182,3 +182,14 @@ def appointment_practice_ids(actor: Actor) -> list[int]:
     if not actor.is_staff_member or actor.practice_id is None:
         return []
     return [actor.practice_id]
+
+
+def _booking_roles() -> frozenset[str]:
+    from staff.roles import Role
+
+    return frozenset(Role.values)
+
+
+BOOKING_ROLES = _booking_roles()
+"""Roles that use the reception pages (menu only): every practice staff role, since any
+active staff member of a practice may book its patients (see the rules above)."""

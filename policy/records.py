@@ -299,3 +299,18 @@ def break_glass_review_decision(actor: Actor, *, event_practice_id: int | None) 
             "other practice", "Only the manager of the patient's practice can review this."
         )
     return decision
+
+
+# Registration and demographics ---------------------------------------------------------------
+
+
+def demographics_write_decision(actor: Actor, *, patient: Patient | None = None) -> Decision:
+    """Registering a patient (``patient`` None) or changing their demographics: any active
+    staff member of the practice they are (to be) registered with. Reception does this."""
+    if not actor.is_staff_member:
+        return NO_STAFF
+    if patient is not None and patient.registered_practice_id != actor.practice_id:
+        return _refused(
+            "other practice", "Only the patient's own practice can change their details."
+        )
+    return Decision(True, Basis.OWN_PRACTICE)

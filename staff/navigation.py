@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 
 from policy.actor import Actor
+from policy.appointments import BOOKING_ROLES
 from policy.community import REPORT_ROLES
 from staff.roles import CLINICAL_ROLES, Role
 
@@ -18,6 +19,9 @@ MENU: list[tuple[str, str, frozenset[str]]] = [
     ("Caseload", "community:caseload", frozenset({Role.LINK_WORKER})),
     ("Follow-ups", "community:follow-ups", frozenset(CLINICAL_ROLES)),
     ("Outcomes", "community:report", REPORT_ROLES),
+    ("Appointment book", "reception-book", BOOKING_ROLES),
+    ("Find a patient", "reception-patient-search", BOOKING_ROLES),
+    ("Next available", "reception-next-available", BOOKING_ROLES),
 ]
 
 
