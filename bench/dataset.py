@@ -123,7 +123,13 @@ def count_rows(cur: Cursor[Any], names: tuple[str, ...] | None = None) -> dict[s
 
 
 def wipe(cur: Cursor[Any]) -> None:
-    """Empty every table the data set writes, and everything that refers to them."""
+    """Empty every table the data set writes, and everything that refers to them.
+
+    The audit trail and the record's versions refuse TRUNCATE unless
+    ``dovetail.allow_truncate`` is on: the bench database is disposable, so it turns it on
+    for this transaction only.
+    """
+    cur.execute("SET LOCAL dovetail.allow_truncate = 'on'")
     cur.execute(
         "TRUNCATE practices_federation, practices_locality, practices_practice, auth_user, "
         "records_patient RESTART IDENTITY CASCADE"

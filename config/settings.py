@@ -346,3 +346,10 @@ CELERY_BEAT_SCHEDULE["appointments-mark-dna"] = {
     "task": "appointments.tasks.mark_dna",
     "schedule": crontab(hour=0, minute=30),
 }
+
+# API performance (perf branch): token authentication that loads the token, its user, their
+# staff membership, practice and working-site check in one query (common/authentication.py).
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "common.authentication.TokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]

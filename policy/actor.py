@@ -91,14 +91,56 @@ class Actor:
         return self.is_staff_member and self.role in ADMIN_ROLES
 
 
+def working_site_id(raw: Any) -> int | None:
+    """A site id from the session or the X-Dovetail-Site header; None if absent or not a number."""
+    try:
+        return int(raw) if raw else None
+    except (TypeError, ValueError):
+        return None
+
+
+_STAFF_OF_USER = StaffMember._meta.get_field("user").remote_field  # user.staff, reverse 1-1
+_SITE_CHECK_ATTR = "_dovetail_site_check"
+
+
+def remember_site_check(user: Any, site_id: int, works_there: bool) -> None:
+    """Record, on a user loaded with their staff row, whether they work at ``site_id``
+    (``common.authentication`` reads it in the same query as the token)."""
+    setattr(user, _SITE_CHECK_ATTR, (site_id, works_there))
+
+
+def preloaded_staff(user: Any) -> tuple[bool, StaffMember | None]:
+    """(True, the active staff membership or None) if the user was loaded with it
+    (``select_related("staff__practice")``), else (False, None): then it must be queried."""
+    if not _STAFF_OF_USER.is_cached(user):
+        return False, None
+    staff: StaffMember | None = _STAFF_OF_USER.get_cached_value(user)  # type: ignore[assignment]
+    if staff is None or not staff.active:
+        return True, None  # loaded: no active staff membership
+    if not StaffMember.practice.is_cached(staff):
+        return False, None
+    return True, staff
+
+
 def actor_for_user(user: Any, *, site_id: int | None = None) -> Actor:
     staff = None
+    loaded = False
     if user is not None and user.is_authenticated:
-        staff = (
-            StaffMember.objects.select_related("practice").filter(user=user, active=True).first()
-        )
-    if staff is not None and site_id is not None and not staff.sites.filter(pk=site_id).exists():
-        site_id = None  # a site they do not work at is ignored, not trusted
+        loaded, staff = preloaded_staff(user)
+        if not loaded:
+            staff = (
+                StaffMember.objects.select_related("practice")
+                .filter(user=user, active=True)
+                .first()
+            )
+    if staff is not None and site_id is not None:
+        checked = getattr(user, _SITE_CHECK_ATTR, None)
+        if checked is not None and checked[0] == site_id:
+            works_there = bool(checked[1])
+        else:
+            works_there = staff.sites.filter(pk=site_id).exists()
+        if not works_there:
+            site_id = None  # a site they do not work at is ignored, not trusted
     return Actor(user=user, staff=staff, site_id=site_id)
 
 
@@ -109,16 +151,16 @@ def actor_for_request(request: HttpRequest) -> Actor:
     # worked out before token authentication: only reuse one made for this same user.
     if cached is not None and cached.user == request.user:
         return cached
-    raw = request.META.get(WORKING_SITE_HEADER) or request.session.get(WORKING_SITE_SESSION_KEY)
-    try:
-        site_id = int(raw) if raw else None
-    except (TypeError, ValueError):
-        site_id = None
+    site_id = working_site_id(
+        request.META.get(WORKING_SITE_HEADER) or request.session.get(WORKING_SITE_SESSION_KEY)
+    )
     actor = actor_for_user(request.user, site_id=site_id)
     acting_for = request.session.get(ACTING_FOR_SESSION_KEY)
     if isinstance(acting_for, int):
         actor = Actor(
-            user=actor.user, staff=actor.staff, site_id=actor.site_id,
+            user=actor.user,
+            staff=actor.staff,
+            site_id=actor.site_id,
             requested_patient_id=acting_for,
         )
     request._dovetail_actor = actor  # type: ignore[attr-defined]
