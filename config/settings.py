@@ -346,3 +346,8 @@ CELERY_BEAT_SCHEDULE["appointments-mark-dna"] = {
     "task": "appointments.tasks.mark_dna",
     "schedule": crontab(hour=0, minute=30),
 }
+
+# Patient online booking: how many future appointments one patient may hold when booking online.
+PATIENT_ONLINE_MAX_FUTURE_APPOINTMENTS = env.integer(
+    "PATIENT_ONLINE_MAX_FUTURE_APPOINTMENTS", 2, minimum=1
+)
