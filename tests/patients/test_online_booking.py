@@ -91,7 +91,7 @@ def test_slots_not_offered_online_cannot_be_booked_online(account, kennington, p
 
 def test_a_proxy_books_for_the_patient_they_act_for(practice, account, kennington, physio,
                                                     physio_type, receptionist) -> None:
-    child = PatientFactory(registered_practice=practice, given_name="Milo")
+    child: Any = PatientFactory(registered_practice=practice, given_name="Milo")
     ProxyAccess.objects.create(grantee=account.user, patient=child,
                                granted_by=receptionist.user, reason="Parent",
                                starts_at=timezone.now() - datetime.timedelta(days=1))
