@@ -100,7 +100,9 @@ def seed_record(ctx: Any = None) -> None:
             )
             if gp is None:
                 raise RuntimeError("The demo practice has no GP: seed the staff first.")
-            site = gp.sites.order_by("name").first() or patient.preferred_site
+            site = gp.sites.order_by("name").first()
+            if site is None:
+                raise RuntimeError("The demo GP works at no site: seed the staff first.")
             # Online access switched on at a fixed past date, so the entries are not in the
             # future; one entry from before it shows that access is prospective.
             zone = timezone.get_current_timezone()
