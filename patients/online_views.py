@@ -83,7 +83,7 @@ def book(request: HttpRequest) -> HttpResponse:
     practice_id = patient.registered_practice_id
     types = list(appointment_selectors.online_appointment_types(practice=practice_id))
     sites = list(Site.objects.filter(practice_id=patient.registered_practice_id).order_by("name"))
-    searched = "appointment_type" in request.GET
+    searched = "search" in request.GET or "appointment_type" in request.GET
     form = SlotSearchForm(request.GET if searched else None, types=types, sites=sites)
     slots: list[Slot] = []
     status = 200
