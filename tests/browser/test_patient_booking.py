@@ -4,6 +4,7 @@ sees it in their upcoming appointments and cancels it; every page passes axe."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,7 @@ def test_patient_registers_books_physio_at_kennington_and_cancels(
                                          online_bookable=True, roles=[Role.PHYSIO])
     slot = SlotFactory(site_obj=kennington, clinician=physio, appointment_type=physio_type,
                        online=True)
-    patient = PatientFactory(registered_practice=practice, given_name="Ava",
+    patient: Any = PatientFactory(registered_practice=practice, given_name="Ava",
                              family_name="McDonald")
     issued = services.registration_code_issue(patient=patient, issued_by=reception.user)
 
