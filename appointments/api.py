@@ -409,5 +409,22 @@ class TokenCreate(APIView):
         user = authenticate(request, username=data["username"], password=data["password"])
         if user is None or not user.is_active:
             raise ServiceError("That username and password do not match an active account.")
+        from patients import totp
+
+        if totp.second_factor_required(user):
+            # Two-step sign-in is on: the password alone never yields a token.
+            code = str(data.get("otp") or "").strip().replace(" ", "")
+            if not code:
+                raise ServiceError(
+                    "Two-step sign-in is on for this account: send the 6-digit code from your "
+                    "authenticator app as \"otp\".",
+                    code="otp_required",
+                )
+            if not totp.totp_verify(account=user.patient_account, code=code):
+                raise ServiceError(
+                    "That code is not right or has already been used. "
+                    "Send the current code from your authenticator app.",
+                    code="otp_invalid",
+                )
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

@@ -9,6 +9,7 @@ It reads one practice's book through the partial indexes ``slot_open_*`` on
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -249,3 +250,66 @@ def day_book(
                     now=now)
         )
     return [by_site[s.pk] for s in sites]
+
+
+# Patients online -----------------------------------------------------------------------------
+
+
+def online_appointment_types(*, practice: Practice | int) -> QuerySet[AppointmentType]:
+    """What a patient may choose from online: the practice's active online-bookable types."""
+    return AppointmentType.objects.filter(
+        practice=practice, online_bookable=True, active=True
+    ).order_by("name")
+
+
+def online_slots(
+    *,
+    patient: Patient,
+    appointment_type: AppointmentType | int | None = None,
+    site: Site | int | None = None,
+    after: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
+) -> QuerySet[Slot]:
+    """Free online slots at the patient's practice (either site), earliest first."""
+    return slots_available(
+        practice=patient.registered_practice_id,
+        channel=Channel.ONLINE,
+        site=site,
+        appointment_type=appointment_type,
+        after=after,
+        now=now,
+    )
+
+
+def patient_appointments(*, patient: Patient) -> QuerySet[Appointment]:
+    """One patient's appointments (the caller has scoped ``patient`` to the user)."""
+    return (
+        Appointment.objects.filter(patient=patient)
+        .select_related("site", "slot__appointment_type")
+        .order_by("start", "pk")
+    )
+
+
+def patient_appointment(*, patient_ids: Iterable[int], pk: object) -> Appointment | None:
+    """One appointment of any patient the user may act for, else None (a 404 for the caller)."""
+    try:
+        key = int(pk)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    return (
+        Appointment.objects.filter(pk=key, patient_id__in=patient_ids)
+        .select_related("site__practice", "slot__appointment_type", "patient", "booked_by")
+        .first()
+    )
+
+
+def patient_upcoming_and_past(
+    *, patient: Patient, now: datetime.datetime | None = None
+) -> tuple[list[Appointment], list[Appointment]]:
+    """Upcoming (booked, in the future; earliest first) and the rest (newest first)."""
+    now = now or timezone.now()
+    items = list(patient_appointments(patient=patient))
+    upcoming = [a for a in items if a.start > now and a.status == "booked"]
+    chosen = {a.pk for a in upcoming}
+    past = [a for a in reversed(items) if a.pk not in chosen]
+    return upcoming, past

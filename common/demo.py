@@ -28,6 +28,7 @@ DEMO_STEPS: list[str] = [
     "records.demo_record.seed",
     "patients.demo.seed",
     "community.demo.seed",
+    "patients.demo.seed_record",
 ]
 
 

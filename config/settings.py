@@ -353,3 +353,7 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     "common.authentication.TokenAuthentication",
     "rest_framework.authentication.SessionAuthentication",
 ]
+# Patient online booking: how many future appointments one patient may hold when booking online.
+PATIENT_ONLINE_MAX_FUTURE_APPOINTMENTS = env.integer(
+    "PATIENT_ONLINE_MAX_FUTURE_APPOINTMENTS", 2, minimum=1
+)

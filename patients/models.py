@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from records.models import Patient
 
@@ -21,6 +22,10 @@ class PatientAccount(models.Model):
     )
     patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="account")
     created_at = models.DateTimeField(auto_now_add=True)
+    record_access_from = models.DateTimeField(
+        default=timezone.now,
+        help_text="Prospective record access: entries recorded from this moment are shown online.",
+    )
     registration_code = models.OneToOneField(
         "RegistrationCode", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from patients import views
+from patients import online_views, views
 from patients.forms import PatientPasswordResetForm
 
 # Patient pages show no staff menu and link the header to the patient home.
@@ -52,4 +52,12 @@ urlpatterns = [
         ),
         name="patient-password-reset-complete",
     ),
+    path("book/", online_views.book, name="patient-book"),
+    path("book/<int:slot_id>/", online_views.book_slot, name="patient-book-slot"),
+    path("appointments/", online_views.appointments, name="patient-appointments"),
+    path("appointments/<int:appointment_id>/cancel/", online_views.cancel,
+         name="patient-appointment-cancel"),
+    path("record/", online_views.record, name="patient-record"),
+    path("record/access-log/", online_views.record_access_log,
+         name="patient-record-access-log"),
 ]

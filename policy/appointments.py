@@ -6,9 +6,10 @@ The rules (the only place in the code base that compares roles and practices for
   manager or clinician, at any of the practice's sites) books the practice's own patients.
 - **Federation**: active staff of *another* practice in the same federation may book
   ``federation=True`` slots for patients registered in the federation.
-- **Online**: a patient books ``online=True`` slots of online-bookable types for themselves.
-  Patient accounts arrive in a later issue; until then no user is a patient, so the online
-  channel is modelled here (and in the selectors) but nobody can act through it yet.
+- **Online**: a patient user books ``online=True`` slots of online-bookable types for the
+  patient they are acting for (``Actor.acting_for_id``: themselves, or a proxied patient), at
+  that patient's practice, holding at most ``PATIENT_ONLINE_MAX_FUTURE_APPOINTMENTS`` future
+  appointments at a time. Staff are never treated as patients, even with a patient account.
 - **Embargo**: a slot whose ``release_at`` is in the future is hidden from every channel.
   Staff of the slot's own practice may book it with a stated reason; patients and other
   organisations never can.
@@ -19,6 +20,7 @@ meant for the person at the desk.
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Any
 
 from common.errors import PermissionRefused
@@ -35,8 +37,12 @@ NO_STAFF_MESSAGE = (
 
 
 def actor_patient_id(actor: Actor) -> int | None:
-    """The patient an actor is, for online booking. No patient accounts exist yet."""
-    return None
+    """The patient an online actor is acting for (own record or a proxy grant), else None.
+
+    Staff members are answered first without a query, so staff requests pay nothing."""
+    if actor.is_staff_member:
+        return None
+    return actor.acting_for_id
 
 
 def is_patient(actor: Actor) -> bool:
@@ -119,8 +125,39 @@ def channel_slot_filter(channel: str) -> dict[str, Any]:
     return {}
 
 
+def online_future_limit() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "PATIENT_ONLINE_MAX_FUTURE_APPOINTMENTS", 2))
+
+
+def check_online_limit(patient: Patient, *, now: datetime.datetime | None = None) -> None:
+    """Refuse an online booking when the patient already holds the limit of future
+    appointments (however they were booked; cancelled ones do not count)."""
+    from django.utils import timezone
+
+    from appointments.models import Appointment, AppointmentStatus
+
+    limit = online_future_limit()
+    held = Appointment.objects.filter(
+        patient=patient, status=AppointmentStatus.BOOKED, start__gt=now or timezone.now()
+    ).count()
+    if held >= limit:
+        plural = "appointment" if limit == 1 else "appointments"
+        raise PermissionRefused(
+            f"You can hold at most {limit} future {plural} booked online. "
+            "Cancel one first, or call the practice."
+        )
+
+
 def check_may_book(
-    actor: Actor, *, slot: Slot, patient: Patient, channel: str, overriding_embargo: bool
+    actor: Actor,
+    *,
+    slot: Slot,
+    patient: Patient,
+    channel: str,
+    overriding_embargo: bool,
+    now: datetime.datetime | None = None,
 ) -> None:
     """Refuse a booking the policy does not allow (availability, patient, embargo override)."""
     from appointments.models import Channel
@@ -133,11 +170,14 @@ def check_may_book(
         )
     if channel == Channel.ONLINE:
         if actor_patient_id(actor) != patient.pk:
-            raise PermissionRefused("You can only book appointments for yourself.")
+            raise PermissionRefused(
+                "You can only book for yourself or someone you have proxy access for."
+            )
         if patient.registered_practice_id != slot.practice_id:
             raise PermissionRefused(
                 "You can only book online at the practice you are registered with."
             )
+        check_online_limit(patient, now=now)
     elif channel == Channel.FEDERATION:
         if patient.registered_practice.federation_id != slot.practice.federation_id:
             raise PermissionRefused(

@@ -96,3 +96,31 @@ def may_update_contact_preferences(actor: Actor, patient: Patient) -> bool:
     if patient.pk in actor.patient_ids:
         return True
     return actor.is_staff_member and actor.practice_id == patient.registered_practice_id
+
+
+# ---- the patient's own record online --------------------------------------------------------
+
+PATIENT_ONLINE_BASIS = "patient online access"
+
+
+def check_may_view_online_record(actor: Actor, patient: Patient) -> None:
+    """A patient user sees their own record or a proxied one; anyone else gets a 404."""
+    if actor.is_staff_member or patient.pk not in actor.patient_ids:
+        raise Http404("No such patient.")
+
+
+def record_access_from(actor: Actor, patient: Patient) -> Any:
+    """Prospective access: entries recorded from when online access was switched on. For the
+    patient's own account that is the account's ``record_access_from``; a proxy who acts for a
+    patient without an account sees entries from the start of their grant."""
+    from patients.models import PatientAccount
+
+    start = (
+        PatientAccount.objects.filter(patient=patient)
+        .values_list("record_access_from", flat=True)
+        .first()
+    )
+    if start is not None:
+        return start
+    grant = _live_proxy_grants(actor.user).filter(patient=patient).order_by("starts_at").first()
+    return grant.starts_at if grant is not None else timezone.now()

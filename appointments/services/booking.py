@@ -110,7 +110,8 @@ def appointment_book(
         raise ServiceError("This patient is recorded as deceased and cannot be booked.")
     overriding = _check_bookable(slot, now=now, embargo_override_reason=embargo_override_reason)
     policy.check_may_book(
-        actor, slot=slot, patient=patient, channel=channel, overriding_embargo=overriding
+        actor, slot=slot, patient=patient, channel=channel, overriding_embargo=overriding,
+        now=now,
     )
     reason = embargo_override_reason.strip() if overriding else ""
     try:

@@ -140,7 +140,10 @@ def test_home_shows_only_cards_for_pages_that_exist(account, settings) -> None:
     client = signed_in(account)
     body = client.get("/patient/").content.decode()
     assert 'href="/patient/preferences/"' in body
-    assert "Book an appointment" not in body
-    settings.ROOT_URLCONF = "tests.patients.urls_with_booking"
+    for href in ("/patient/book/", "/patient/appointments/", "/patient/record/",
+                 "/patient/record/access-log/"):
+        assert f'href="{href}"' in body
+    settings.ROOT_URLCONF = "tests.patients.urls_without_booking"
     body = client.get("/patient/").content.decode()
-    assert 'href="/patient/book/"' in body and "Book an appointment" in body
+    assert 'href="/patient/preferences/"' in body
+    assert "Book an appointment" not in body and "/patient/record/" not in body

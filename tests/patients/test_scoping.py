@@ -54,6 +54,10 @@ def victim(practice) -> Any:
 def _url(route: str, victim: Any) -> str:
     """Fill each URL parameter with an id of something belonging to the victim."""
     values = {"patient_id": victim.pk, "grant_id": _victim_grant(victim).pk}
+    if "<int:slot_id>" in route or "<int:appointment_id>" in route or "<int:pk>" in route:
+        appointment = _victim_appointment(victim)
+        values.update(slot_id=_free_online_slot(victim).pk, appointment_id=appointment.pk,
+                      pk=appointment.pk)
     path = "/" + route
     while "<" in path:
         start, end = path.index("<"), path.index(">")
@@ -78,11 +82,40 @@ def _victim_grant(victim: Any) -> Any:
     return grant
 
 
+def _free_online_slot(victim: Any) -> Any:
+    """A free online slot at the victim's practice (bookable by either patient)."""
+    from tests.appointments.factories import AppointmentTypeFactory, SlotFactory
+
+    site = victim.registered_practice.sites.first()
+    kind = AppointmentTypeFactory(practice=victim.registered_practice, online_bookable=True)
+    return SlotFactory(site_obj=site, appointment_type=kind, online=True)
+
+
+def _victim_appointment(victim: Any) -> Any:
+    from appointments.models import Appointment
+
+    existing = Appointment.objects.filter(patient=victim).first()
+    if existing is not None:
+        return existing
+    slot = _free_online_slot(victim)
+    slot.booked = True
+    slot.save(update_fields=["booked"])
+    return Appointment.objects.create(
+        slot=slot, patient=victim, clinician=slot.clinician, site=slot.site, start=slot.start,
+        end=slot.end, channel="reception", booked_by=slot.clinician.user,
+    )
+
+
 def test_the_walk_covers_the_known_pages() -> None:
     routes = protected_routes()
     for expected in ("patient/", "patient/preferences/", "patient/acting-for/",
                      "patient/security/", "api/v1/me/", "api/v1/me/preferences/",
-                     "staff/patients/<int:patient_id>/registration-letter/"):
+                     "staff/patients/<int:patient_id>/registration-letter/",
+                     "patient/book/", "patient/book/<int:slot_id>/", "patient/appointments/",
+                     "patient/appointments/<int:appointment_id>/cancel/", "patient/record/",
+                     "patient/record/access-log/", "api/v1/me/appointments/",
+                     "api/v1/me/appointments/<int:pk>/cancel/", "api/v1/me/slots/",
+                     "api/v1/me/record/", "api/v1/me/access-log/"):
         assert expected in routes
 
 
@@ -105,6 +138,11 @@ def test_a_second_patient_is_refused_everything_of_the_first(route, victim, othe
         assert response.status_code in REFUSED | {405}, (method, url, response.status_code)
         assert "Victimson" not in body and "9990000107" not in body, (method, url)
     assert victim.__class__.objects.values().get(pk=victim.pk) == before
+    from appointments.models import Appointment
+
+    # Nothing was booked for, or cancelled of, the victim.
+    assert list(Appointment.objects.filter(patient=victim).values_list("status", flat=True)) in (
+        [], ["booked"])
 
 
 @pytest.mark.parametrize("route", protected_routes())
