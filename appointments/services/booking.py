@@ -116,6 +116,11 @@ def appointment_book(
     reason = embargo_override_reason.strip() if overriding else ""
     try:
         with transaction.atomic():
+            if channel == Channel.ONLINE:
+                # Serialise one patient's online bookings (lock the patient, then claim the
+                # slot) so two at once cannot both pass the future-appointment limit.
+                list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk"))
+                policy.check_online_limit(patient, now=now)
             claimed = Slot.objects.filter(pk=slot.pk, booked=False, withdrawn=False).update(
                 booked=True
             )

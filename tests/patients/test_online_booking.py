@@ -286,3 +286,42 @@ def test_a_patient_of_another_practice_sees_no_slots_here(kennington, physio, ph
     assert client.get("/api/v1/me/slots/").json()["results"] == []
     assert client.post("/api/v1/me/appointments/", {"slot": slot.pk},
                        format="json").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_online_bookings_cannot_overrun_the_limit(settings, account, kennington,
+                                                               physio, physio_type) -> None:
+    """Real threads on PostgreSQL: with a limit of 1, five bookings of five different slots
+    by one patient at the same moment give exactly one appointment."""
+    import threading
+
+    from django.db import connection
+
+    settings.PATIENT_ONLINE_MAX_FUTURE_APPOINTMENTS = 1
+    slots = [
+        online_slot(kennington, physio, physio_type, start=future(days=2 + n, hour=9))
+        for n in range(5)
+    ]
+    barrier = threading.Barrier(len(slots))
+    outcomes: list[str] = []
+
+    def attempt(slot: Any) -> None:
+        try:
+            actor = patient_actor(account)
+            barrier.wait()
+            appointment_book(slot=slot, patient=account.patient, actor=actor)
+            outcomes.append("booked")
+        except PermissionRefused:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(slot,)) for slot in slots]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["booked"] + ["refused"] * 4
+    assert Appointment.objects.filter(patient=account.patient,
+                                      status=AppointmentStatus.BOOKED).count() == 1
