@@ -22,3 +22,9 @@ urlpatterns = [
 
 # The appointment book's API (appended in place: the include above holds this same list).
 api_v1 += [path("", include("appointments.urls"))]
+
+# Clinician and practice manager pages.
+urlpatterns += [
+    path("clinical/", include("records.page_urls")),
+    path("manager/", include("audit.page_urls")),
+]

@@ -18,6 +18,9 @@ MENU: list[tuple[str, str, frozenset[str]]] = [
     ("Caseload", "community:caseload", frozenset({Role.LINK_WORKER})),
     ("Follow-ups", "community:follow-ups", frozenset(CLINICAL_ROLES)),
     ("Outcomes", "community:report", REPORT_ROLES),
+    ("My list", "clinical:my-list", frozenset(CLINICAL_ROLES)),
+    ("Manager", "manager:home", frozenset({Role.PRACTICE_MANAGER})),
+    ("Audit log", "manager:audit", frozenset({Role.PRACTICE_MANAGER})),
 ]
 
 
