@@ -69,7 +69,9 @@ def test_my_list_htmx_refresh_returns_the_table_only(client, world, gp) -> None:
     assert b"Call in" in response.content
 
 
-def test_my_list_query_count_does_not_grow(client, world, gp, django_assert_max_num_queries) -> None:
+def test_my_list_query_count_is_bounded(
+    client, world, gp, django_assert_max_num_queries
+) -> None:
     for minute in range(0, 40, 10):
         make_appointment(patient=world.patient, clinician=gp, start=today_at(0, minute))
     signed_in(client, gp)
