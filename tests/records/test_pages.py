@@ -130,7 +130,7 @@ def test_amended_consultation_keeps_previous_version_viewable(client, world, gp)
                                  "examination": consultation.examination,
                                  "plan": "Review in 1 week", "reason": "Wrong interval"})
     assert response.status_code == 302
-    newest = Consultation.objects.get(previous=consultation)
+    newest = Consultation.objects.get(previous_id=consultation.pk)
     record = client.get(reverse("clinical:patient", args=[world.patient.pk])).content.decode()
     assert "Amended" in record and "Review in 1 week" in record
     history = client.get(reverse("clinical:entry-history",
