@@ -362,3 +362,26 @@ def consultation_history(*, actor: Actor, patient: Patient, limit: int = 100) ->
     if not show_sensitive:
         qs = qs.filter(sensitive=False)
     return list(qs.order_by("-consulted_at", "-pk")[:limit])
+
+
+def consultations_for_appointment(
+    *, actor: Actor, patient: Patient, appointment_id: int
+) -> list[Consultation]:
+    """The current notes written for one appointment (so the consultation page shows what is
+    already saved instead of inviting a duplicate). Audited as a view of the record."""
+    access, decision = require_access(actor=actor, patient=patient, action=RecordAction.VIEW_RECORD)
+    show_sensitive = access.decide(RecordAction.VIEW_SENSITIVE).allowed
+    audit_write(
+        actor=actor,
+        action=AuditAction.VIEW_RECORD,
+        basis=decision.basis,
+        patient=patient,
+        object_type="consultation",
+        detail=f"appointment {appointment_id}",
+    )
+    qs = (
+        _current(Consultation, patient, show_sensitive=show_sensitive)
+        .filter(appointment_id=appointment_id)
+        .order_by("consulted_at", "pk")
+    )
+    return list(qs)

@@ -22,6 +22,7 @@ from policy.appointments import appointment_practice_ids
 from policy.clinical import my_list_decision
 from policy.records import RecordAction
 from records.forms import ENTRY_FORMS, ConsultationForm, ObservationsForm
+from records.selectors import consultations_for_appointment
 from records.services.access import require_access
 from records.services.entries import entry_create
 from records.services.observations import observations_record
@@ -129,9 +130,12 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(request, "Consultation saved.")
                 return redirect("clinical:consultation", pk=appointment.pk)
         status = 400
+    saved = consultations_for_appointment(
+        actor=actor, patient=appointment.patient, appointment_id=appointment.pk
+    )
     return render(request, "clinical/consultation.html", {
         "appointment": appointment, "patient": appointment.patient, "form": form,
-        "sub_forms": _sub_forms(), "statuses": S,
+        "sub_forms": _sub_forms(), "statuses": S, "saved": saved,
     }, status=status)
 
 

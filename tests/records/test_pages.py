@@ -261,6 +261,9 @@ def test_consultation_with_entries_and_finish(client, world, gp) -> None:
     consultation = Consultation.objects.get(patient=world.patient)
     assert consultation.appointment_id == appointment.pk
     assert consultation.snomed_concept_id == "25064002"
+    page = client.get(url).content.decode()
+    assert "Saved notes" in page and "Headache 2 days" in page
+    assert "Save consultation" not in page  # no invitation to write a duplicate
 
     add = reverse("clinical:add-entry", args=[appointment.pk, "problem"])
     frag = client.post(add, {"problem-title": "Migraine", "problem-status": "active"},
