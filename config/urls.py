@@ -28,3 +28,8 @@ urlpatterns += [
     path("reception/", include("appointments.reception_urls")),
     path("reception/", include("records.reception_urls")),
 ]
+# Clinician and practice manager pages.
+urlpatterns += [
+    path("clinical/", include("records.page_urls")),
+    path("manager/", include("audit.page_urls")),
+]

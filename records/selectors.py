@@ -407,3 +407,48 @@ def patient_online_record(*, actor: Actor, patient: Patient) -> OnlineRecord:
         online_entries(Observation, patient, access_from).order_by("-taken_at", "-pk")
     )
     return record
+
+
+def consultation_history(*, actor: Actor, patient: Patient, limit: int = 100) -> list[Consultation]:
+    """The current version of each consultation, newest first, including those marked entered
+    in error (shown struck through with the reason) and with ``version`` > 1 when amended.
+    Audited as a view of the record; sensitive ones only for those allowed. One query."""
+    access, decision = require_access(actor=actor, patient=patient, action=RecordAction.VIEW_RECORD)
+    show_sensitive = access.decide(RecordAction.VIEW_SENSITIVE).allowed
+    audit_write(
+        actor=actor,
+        action=AuditAction.VIEW_RECORD,
+        basis=decision.basis,
+        patient=patient,
+        object_type="consultation",
+        detail="history",
+    )
+    qs = Consultation.objects.filter(patient=patient, next_version__isnull=True).select_related(
+        "author__user", "site"
+    )
+    if not show_sensitive:
+        qs = qs.filter(sensitive=False)
+    return list(qs.order_by("-consulted_at", "-pk")[:limit])
+
+
+def consultations_for_appointment(
+    *, actor: Actor, patient: Patient, appointment_id: int
+) -> list[Consultation]:
+    """The current notes written for one appointment (so the consultation page shows what is
+    already saved instead of inviting a duplicate). Audited as a view of the record."""
+    access, decision = require_access(actor=actor, patient=patient, action=RecordAction.VIEW_RECORD)
+    show_sensitive = access.decide(RecordAction.VIEW_SENSITIVE).allowed
+    audit_write(
+        actor=actor,
+        action=AuditAction.VIEW_RECORD,
+        basis=decision.basis,
+        patient=patient,
+        object_type="consultation",
+        detail=f"appointment {appointment_id}",
+    )
+    qs = (
+        _current(Consultation, patient, show_sensitive=show_sensitive)
+        .filter(appointment_id=appointment_id)
+        .order_by("consulted_at", "pk")
+    )
+    return list(qs)

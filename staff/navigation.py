@@ -22,6 +22,9 @@ MENU: list[tuple[str, str, frozenset[str]]] = [
     ("Appointment book", "reception-book", BOOKING_ROLES),
     ("Find a patient", "reception-patient-search", BOOKING_ROLES),
     ("Next available", "reception-next-available", BOOKING_ROLES),
+    ("My list", "clinical:my-list", frozenset(CLINICAL_ROLES)),
+    ("Manager", "manager:home", frozenset({Role.PRACTICE_MANAGER})),
+    ("Audit log", "manager:audit", frozenset({Role.PRACTICE_MANAGER})),
 ]
 
 
