@@ -80,12 +80,11 @@ ROLE_CAPABILITIES: dict[str, Capabilities] = {
     Role.PRACTICE_MANAGER: Capabilities(),
 }
 
-LOCALITY_TEAM_CAPABILITIES = Capabilities(
-    read_record=True, writes=frozenset({"consultation", "observation"})
-)
+LOCALITY_TEAM_CAPABILITIES = Capabilities(read_record=True)
 """Community nurses, social workers and mental health workers caring for a patient (a current
-care-team assignment made by the practice): the non-sensitive record, their own contact notes
-and observations. Never sensitive entries, never break-glass."""
+care-team assignment made by the practice): the non-sensitive record, read only. Never
+sensitive entries, never break-glass. (Writing needs an author who is not practice staff,
+which the record does not model yet.)"""
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,13 @@ class Consultation(ClinicalEntry):
                 condition=~Q(history="", examination="", plan=""),
                 name="consultation_has_content",
             ),
+            # One consultation per appointment: later notes are amendments (new versions of
+            # the same lineage), so a repeated form submission cannot write a second one.
+            models.UniqueConstraint(
+                fields=["appointment"],
+                condition=Q(version=1, appointment__isnull=False),
+                name="consultation_one_per_appointment",
+            ),
         ]
         indexes = [models.Index(fields=["patient", "-consulted_at"], name="consultation_pat")]
 

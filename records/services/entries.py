@@ -62,7 +62,11 @@ def _insert(entry: ClinicalEntry, *, actor: Actor, action: str, basis: str) -> C
                 object_id=entry.pk,
                 detail=entry.change_reason,
             )
-    except IntegrityError:
+    except IntegrityError as exc:
+        if "consultation_one_per_appointment" in str(exc):
+            raise Conflict(
+                "Notes for this appointment have already been saved: amend them instead."
+            ) from None
         raise Conflict(
             "Someone else changed this entry at the same time: reload it and try again."
         ) from None

@@ -72,8 +72,8 @@ def test_an_ended_assignment_gives_no_access(town) -> None:
     [
         (RecordAction.VIEW_SENSITIVE, None, False),
         (RecordAction.BREAK_GLASS, None, False),
-        (RecordAction.CREATE, "consultation", True),
-        (RecordAction.CREATE, "observation", True),
+        (RecordAction.CREATE, "consultation", False),
+        (RecordAction.CREATE, "observation", False),
         (RecordAction.CREATE, "medication", False),
         (RecordAction.AMEND, "problem", False),
     ],

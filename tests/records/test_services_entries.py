@@ -305,3 +305,24 @@ def test_unknown_field_is_refused(world, gp):
             entry_type="allergy",
             data={"substance": "Nuts", "severity": "mild", "colour": "red"},
         )
+
+
+def test_an_appointment_has_one_consultation_and_a_repeat_is_a_clear_409(world, gp):
+    from tests.records.factories import make_appointment
+
+    started = timezone.now() - datetime.timedelta(hours=1)
+    appointment = make_appointment(patient=world.patient, clinician=gp.staff, start=started)
+    notes = {"appointment": appointment, "history": "Sore throat", "plan": "Fluids"}
+    first = entry_create(actor=gp, patient=world.patient, entry_type="consultation", data=notes)
+    with pytest.raises(Conflict, match="already been saved: amend them instead"):
+        entry_create(actor=gp, patient=world.patient, entry_type="consultation", data=notes)
+    # Amending the notes is still possible: a new version of the same consultation.
+    amended: Any = entry_amend(
+        actor=gp,
+        patient=world.patient,
+        entry_type="consultation",
+        entry_id=first.pk,
+        changes={"plan": "Fluids; review in 48 hours"},
+        reason="Added review",
+    )
+    assert amended.version == 2 and amended.appointment_id == appointment.pk
