@@ -11,20 +11,22 @@ from staff.roles import CLINICAL_ROLES, Role
 
 # (label, url name, roles that see it; empty = every member of staff)
 MENU: list[tuple[str, str, frozenset[str]]] = [
+    # Daily work first: on a laptop the NHS.UK header folds whatever does not fit into "More",
+    # and that must never be a role's main page.
     ("Home", "home", frozenset()),
-    ("Admin", "admin:index", frozenset({Role.PRACTICE_MANAGER})),
-    ("API", "api-docs", frozenset()),
-    ("Community directory", "community:directory", frozenset()),
-    ("Refer", "community:referral-new", frozenset(CLINICAL_ROLES)),
-    ("Caseload", "community:caseload", frozenset({Role.LINK_WORKER})),
-    ("Follow-ups", "community:follow-ups", frozenset(CLINICAL_ROLES)),
-    ("Outcomes", "community:report", REPORT_ROLES),
+    ("My list", "clinical:my-list", frozenset(CLINICAL_ROLES)),
     ("Appointment book", "reception-book", BOOKING_ROLES),
     ("Find a patient", "reception-patient-search", BOOKING_ROLES),
     ("Next available", "reception-next-available", BOOKING_ROLES),
-    ("My list", "clinical:my-list", frozenset(CLINICAL_ROLES)),
     ("Manager", "manager:home", frozenset({Role.PRACTICE_MANAGER})),
     ("Audit log", "manager:audit", frozenset({Role.PRACTICE_MANAGER})),
+    ("Admin", "admin:index", frozenset({Role.PRACTICE_MANAGER})),
+    ("Caseload", "community:caseload", frozenset({Role.LINK_WORKER})),
+    ("Community directory", "community:directory", frozenset()),
+    ("Refer", "community:referral-new", frozenset(CLINICAL_ROLES)),
+    ("Follow-ups", "community:follow-ups", frozenset(CLINICAL_ROLES)),
+    ("Outcomes", "community:report", REPORT_ROLES),
+    ("API", "api-docs", frozenset()),
 ]
 
 
