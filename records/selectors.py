@@ -22,7 +22,7 @@ from audit.services import audit_write
 from common.errors import NotFound, ServiceError
 from common.fields import normalise_postcode
 from policy.actor import Actor
-from policy.records import NO_STAFF, RecordAction, visible_patients_q
+from policy.records import NO_STAFF, Decision, RecordAction, visible_patients_q
 from records.clinical import (
     Allergy,
     Change,
@@ -218,17 +218,40 @@ def bmi_from(weight_kg: Decimal, height_cm: Decimal) -> Decimal:
     return (Decimal(weight_kg) / (metres * metres)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def patient_summary(*, actor: Actor, patient: Patient) -> PatientSummary:
-    """Demographics, alerts, active problems, current medications, allergies, the latest
-    observation of each kind (and BMI), recent consultations: a fixed number of queries
-    whatever the size of the record. Sensitive entries only for those allowed."""
+def _audited_record_read(
+    *,
+    actor: Actor,
+    patient: Patient,
+    action: str,
+    object_type: str,
+    object_id: object = "",
+    detail: str = "",
+) -> tuple[Decision, bool]:
+    """Every read of clinical entries starts here: the policy must allow the record (a refusal
+    raises and is audited), the read is audited with its basis, and the caller learns whether
+    sensitive entries may be shown."""
     access, decision = require_access(actor=actor, patient=patient, action=RecordAction.VIEW_RECORD)
     show_sensitive = access.decide(RecordAction.VIEW_SENSITIVE).allowed
     audit_write(
         actor=actor,
-        action=AuditAction.VIEW_SUMMARY,
+        action=action,
         basis=decision.basis,
         patient=patient,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
+    return decision, show_sensitive
+
+
+def patient_summary(*, actor: Actor, patient: Patient) -> PatientSummary:
+    """Demographics, alerts, active problems, current medications, allergies, the latest
+    observation of each kind (and BMI), recent consultations: a fixed number of queries
+    whatever the size of the record. Sensitive entries only for those allowed."""
+    decision, show_sensitive = _audited_record_read(
+        actor=actor,
+        patient=patient,
+        action=AuditAction.VIEW_SUMMARY,
         object_type="patient",
         object_id=patient.pk,
     )
@@ -302,13 +325,10 @@ def _alerts(summary: PatientSummary) -> list[Alert]:
 def entries_current(*, actor: Actor, patient: Patient, entry_type: str) -> QuerySet[Any]:
     """Every current entry of one type, newest first (audited as a view of the record)."""
     model = entry_model(entry_type)
-    access, decision = require_access(actor=actor, patient=patient, action=RecordAction.VIEW_RECORD)
-    show_sensitive = access.decide(RecordAction.VIEW_SENSITIVE).allowed
-    audit_write(
+    _decision, show_sensitive = _audited_record_read(
         actor=actor,
-        action=AuditAction.VIEW_RECORD,
-        basis=decision.basis,
         patient=patient,
+        action=AuditAction.VIEW_RECORD,
         object_type=entry_type,
         detail="list",
     )
@@ -367,9 +387,8 @@ def online_entries(model: type[ClinicalEntry], patient: Patient, access_from: An
     """
     manager: Any = model._default_manager
     first_versions = manager.filter(version=1, recorded_at__gte=access_from).values("lineage")
-    return (
-        _current(model, patient, show_sensitive=False)
-        .filter(withheld_from_patient=False, lineage__in=first_versions)
+    return _current(model, patient, show_sensitive=False).filter(
+        withheld_from_patient=False, lineage__in=first_versions
     )
 
 
@@ -413,13 +432,10 @@ def consultation_history(*, actor: Actor, patient: Patient, limit: int = 100) ->
     """The current version of each consultation, newest first, including those marked entered
     in error (shown struck through with the reason) and with ``version`` > 1 when amended.
     Audited as a view of the record; sensitive ones only for those allowed. One query."""
-    access, decision = require_access(actor=actor, patient=patient, action=RecordAction.VIEW_RECORD)
-    show_sensitive = access.decide(RecordAction.VIEW_SENSITIVE).allowed
-    audit_write(
+    _decision, show_sensitive = _audited_record_read(
         actor=actor,
-        action=AuditAction.VIEW_RECORD,
-        basis=decision.basis,
         patient=patient,
+        action=AuditAction.VIEW_RECORD,
         object_type="consultation",
         detail="history",
     )
@@ -436,13 +452,10 @@ def consultations_for_appointment(
 ) -> list[Consultation]:
     """The current notes written for one appointment (so the consultation page shows what is
     already saved instead of inviting a duplicate). Audited as a view of the record."""
-    access, decision = require_access(actor=actor, patient=patient, action=RecordAction.VIEW_RECORD)
-    show_sensitive = access.decide(RecordAction.VIEW_SENSITIVE).allowed
-    audit_write(
+    _decision, show_sensitive = _audited_record_read(
         actor=actor,
-        action=AuditAction.VIEW_RECORD,
-        basis=decision.basis,
         patient=patient,
+        action=AuditAction.VIEW_RECORD,
         object_type="consultation",
         detail=f"appointment {appointment_id}",
     )
