@@ -60,6 +60,17 @@ DATABASES = {
     )
 }
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if DATABASE_IS_POSTGRES and env.boolean("DATABASE_PREPARED_STATEMENTS", True):
+    # The hot paths' statements (common.prepared.fast_cursor) are prepared once per connection
+    # and run with their generic plan, so PostgreSQL stops re-planning them (planning a slot
+    # search cost as much as running it). Only those statements are prepared: Django's own
+    # cursors bind parameters on the client. Turn off behind a pooler that cannot keep prepared
+    # statements (PgBouncer in transaction mode before 1.21).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["prepare_threshold"] = 0
+    _options["options"] = (
+        _options.get("options", "") + " -c plan_cache_mode=force_generic_plan"
+    ).strip()
 REDIS_URL: str = env.redis_url("REDIS_URL", _dev_default("redis://127.0.0.1:6379/0"))
 
 INSTALLED_APPS = [

@@ -43,14 +43,18 @@ class Actor:
 
     @property
     def is_patient_user(self) -> bool:
-        return bool(self.patient_ids)
+        # Their own account is always among the patients they may act for (no query for it).
+        return self.own_patient_id is not None or bool(self.patient_ids)
 
     @property
     def acting_for_id(self) -> int | None:
         """The patient chosen in the switcher if still allowed, else their own, else the first."""
-        if self.requested_patient_id in self.patient_ids:
-            return self.requested_patient_id
-        if self.own_patient_id in self.patient_ids:
+        requested = self.requested_patient_id
+        if requested is not None and (
+            requested == self.own_patient_id or requested in self.patient_ids
+        ):
+            return requested
+        if self.own_patient_id is not None:
             return self.own_patient_id
         return min(self.patient_ids) if self.patient_ids else None
 

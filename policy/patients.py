@@ -52,10 +52,15 @@ def patient_actable_by(user: Any, patient_id: Any) -> Patient:
 
 
 def own_patient_id(user: Any) -> int | None:
+    """The patient whose own account this is (always one ``patients_actable_by`` allows)."""
     from patients.models import PatientAccount
 
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not user.is_active:
         return None
+    account_of_user = PatientAccount._meta.get_field("user").remote_field
+    if account_of_user.is_cached(user):  # loaded with the user (API token authentication)
+        account: PatientAccount | None = account_of_user.get_cached_value(user)  # type: ignore[assignment]
+        return account.patient_id if account is not None else None
     return (
         PatientAccount.objects.filter(user=user).values_list("patient_id", flat=True).first()
     )
