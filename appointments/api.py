@@ -5,12 +5,14 @@ Every view is thin; who may see or do what is answered by ``policy.appointments`
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpResponseBase
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -20,15 +22,15 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from appointments import selectors
+from appointments import search, selectors
 from appointments import serializers as s
 from appointments.models import Appointment, AppointmentType, AppointmentTypeRole, Slot
 from appointments.services import attendance, booking
+from common.api import json_text_response
 from common.errors import NotFound, ServiceError
 from policy import appointments as policy
 from policy.actor import Actor, actor_for_request
 from practices.models import Practice, Site
-from records.models import Patient
 from staff.models import StaffMember
 from staff.roles import CLINICAL_ROLES, Role
 
@@ -50,9 +52,8 @@ class PagePagination(BasePagination):
     page_size = 50
     max_page_size = 200
 
-    def paginate_queryset(
-        self, queryset: Any, request: Request, view: Any = None
-    ) -> list[Any] | None:
+    def read_page(self, request: Request) -> tuple[int, int]:
+        """The requested page number and size, checked: (page, page_size)."""
         self.request = request
         try:
             self.page = int(request.query_params.get("page", "1"))
@@ -61,10 +62,26 @@ class PagePagination(BasePagination):
             raise ServiceError("page and page_size must be whole numbers.") from None
         if not 1 <= self.page <= 100_000 or not 1 <= self.size <= self.max_page_size:
             raise ServiceError(f"page is 1 to 100000; page_size is 1 to {self.max_page_size}.")
-        offset = (self.page - 1) * self.size
-        rows = list(queryset[offset : offset + self.size + 1])
-        self.has_next = len(rows) > self.size
-        return rows[: self.size]
+        return self.page, self.size
+
+    def paginate_queryset(
+        self, queryset: Any, request: Request, view: Any = None
+    ) -> list[Any] | None:
+        page, size = self.read_page(request)
+        offset = (page - 1) * size
+        rows = list(queryset[offset : offset + size + 1])
+        self.has_next = len(rows) > size
+        return rows[:size]
+
+    def json_page_response(self, results_json: str, *, has_next: bool) -> HttpResponseBase:
+        """The page, its results already written as JSON (``appointments.search``)."""
+        self.has_next = has_next
+        links = {
+            "next": self._link(self.page + 1) if has_next else None,
+            "previous": self._link(self.page - 1) if self.page > 1 else None,
+        }
+        text = json.dumps(links)[:-1] + f', "results": {results_json}}}'
+        return json_text_response(self.request, text)
 
     def _link(self, page: int) -> str:
         params = self.request.query_params.copy()
@@ -206,7 +223,7 @@ class SlotList(_Paginated):
         parameters=[s.SlotQuery],
         responses={200: s.SlotOut(many=True), **ERRORS, **NOT_FOUND},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponseBase:
         actor = _staff_actor(request)
         query = _query(s.SlotQuery, request)
         practice_id: int = query.get("practice") or actor.practice_id or 0
@@ -220,7 +237,9 @@ class SlotList(_Paginated):
         channel = policy.search_channel(
             actor, practice_id=practice.pk, federation_id=practice.federation_id
         )
-        slots = selectors.slots_available(
+        paginator = self.pagination_class()
+        number, size = paginator.read_page(request)
+        page = search.staff_slot_page(
             practice=practice.pk,
             channel=channel,
             site=query.get("site"),
@@ -230,10 +249,10 @@ class SlotList(_Paginated):
             mode=query.get("mode"),
             after=query.get("start_after"),
             before=query.get("start_before"),
-        ).values(*s.SLOT_ROW_FIELDS)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(slots, request, view=self)
-        return paginator.get_paginated_response(s.slot_rows(page or []))
+            offset=(number - 1) * size,
+            size=size,
+        )
+        return paginator.json_page_response(page.results_json, has_next=page.has_next)
 
 
 # ---- appointments ---------------------------------------------------------------------------
@@ -247,11 +266,7 @@ def _appointment(actor: Actor, pk: int) -> Appointment:
 
 
 def _slot(pk: int) -> Slot:
-    slot = (
-        Slot.objects.select_related("practice", "appointment_type", "site", "clinician__user")
-        .filter(pk=pk)
-        .first()
-    )
+    slot = selectors.slot_for_booking(pk=pk)
     if slot is None:
         raise NotFound("No slot with that id.")
     return slot
@@ -287,9 +302,7 @@ class AppointmentListCreate(_Paginated):
         actor = _staff_actor(request)
         data = _body(s.BookIn, request)
         slot = _slot(data["slot"])
-        patient = (
-            Patient.objects.select_related("registered_practice").filter(pk=data["patient"]).first()
-        )
+        patient = selectors.patient_for_booking(pk=data["patient"])
         if patient is None:
             raise NotFound("No patient with that id.")
         appointment = booking.appointment_book(
@@ -303,7 +316,7 @@ class AppointmentListCreate(_Paginated):
         # Everything the response shows is already loaded: no query to re-read it.
         appointment.site = slot.site
         appointment.clinician = slot.clinician
-        return Response(s.AppointmentOut(appointment).data, status=status.HTTP_201_CREATED)
+        return Response(s.appointment_out(appointment), status=status.HTTP_201_CREATED)
 
 
 class AppointmentDetail(APIView):

@@ -16,11 +16,56 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentType, Channel, Slot
+from common.prepared import PreparedQuery
 from policy import appointments as policy
 from policy.actor import Actor
 from practices.models import Practice, Site
 from records.models import Patient
 from staff.models import StaffMember
+
+
+def slots_offered(
+    *,
+    practice: Practice | int,
+    channel: str,
+    site: Site | int | None = None,
+    role: str | None = None,
+    clinician: StaffMember | int | None = None,
+    appointment_type: AppointmentType | int | None = None,
+    mode: str | None = None,
+    after: datetime.datetime | None = None,
+    before: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
+) -> QuerySet[Slot]:
+    """Released, future, not withdrawn slots of ``practice`` that ``channel`` may book, free
+    or already taken, earliest first: ``slots_available`` without the "free" condition.
+
+    ``after`` is inclusive (a slot starting exactly then is listed); whatever it says, only
+    slots starting after ``now`` are offered: past slots never are.
+    """
+    now = now or timezone.now()
+    qs = Slot.objects.filter(
+        Q(release_at__isnull=True) | Q(release_at__lte=now),
+        practice=practice,
+        withdrawn=False,
+        start__gt=now,
+        **policy.channel_slot_filter(channel),
+    )
+    if after is not None:  # with start > now above, an ``after`` in the past changes nothing
+        qs = qs.filter(start__gte=after)
+    if before is not None:
+        qs = qs.filter(start__lt=before)
+    if site is not None:
+        qs = qs.filter(site=site)
+    if role:
+        qs = qs.filter(role=role)
+    if clinician is not None:
+        qs = qs.filter(clinician=clinician)
+    if appointment_type is not None:
+        qs = qs.filter(appointment_type=appointment_type)
+    if mode:
+        qs = qs.filter(mode=mode)
+    return qs.select_related("site", "clinician__user", "appointment_type").order_by("start", "pk")
 
 
 def slots_available(
@@ -36,35 +81,64 @@ def slots_available(
     before: datetime.datetime | None = None,
     now: datetime.datetime | None = None,
 ) -> QuerySet[Slot]:
-    """Free, released slots of ``practice`` that ``channel`` may book, earliest first.
-
-    ``after`` is inclusive (a slot starting exactly then is listed); whatever it says, only
-    slots starting after ``now`` are offered: past slots never are.
-    """
-    now = now or timezone.now()
-    qs = Slot.objects.filter(
-        Q(release_at__isnull=True) | Q(release_at__lte=now),
+    """Free, released slots of ``practice`` that ``channel`` may book, earliest first."""
+    return slots_offered(
         practice=practice,
-        booked=False,
-        withdrawn=False,
-        start__gt=now,
-        **policy.channel_slot_filter(channel),
+        channel=channel,
+        site=site,
+        role=role,
+        clinician=clinician,
+        appointment_type=appointment_type,
+        mode=mode,
+        after=after,
+        before=before,
+        now=now,
+    ).filter(booked=False)
+
+
+def _slot_with_context(*, pk: int) -> QuerySet[Slot]:
+    return Slot.objects.select_related(
+        "practice", "appointment_type", "site", "clinician__user"
+    ).filter(pk=pk)
+
+
+def _patient_with_practice(*, pk: int) -> QuerySet[Patient]:
+    return Patient.objects.select_related("registered_practice").filter(pk=pk)
+
+
+_SLOT_WITH_CONTEXT = PreparedQuery(_slot_with_context)
+_PATIENT_WITH_PRACTICE = PreparedQuery(_patient_with_practice)
+
+
+def _offered_online(*, practice: int, pk: int, now: datetime.datetime) -> QuerySet[Slot]:
+    return (
+        slots_offered(practice=practice, channel=Channel.ONLINE, now=now)
+        .filter(pk=pk)
+        .select_related("practice")
     )
-    if after is not None and after > now:
-        qs = qs.filter(start__gte=after)
-    if before is not None:
-        qs = qs.filter(start__lt=before)
-    if site is not None:
-        qs = qs.filter(site=site)
-    if role:
-        qs = qs.filter(role=role)
-    if clinician is not None:
-        qs = qs.filter(clinician=clinician)
-    if appointment_type is not None:
-        qs = qs.filter(appointment_type=appointment_type)
-    if mode:
-        qs = qs.filter(mode=mode)
-    return qs.select_related("site", "clinician__user", "appointment_type").order_by("start", "pk")
+
+
+_OFFERED_ONLINE = PreparedQuery(_offered_online)
+
+
+def online_slot_for_booking(
+    *, patient: Patient, pk: int, now: datetime.datetime | None = None
+) -> Slot | None:
+    """The slot if it is offered online at the patient's practice, free or just taken (the
+    booking then answers that it was taken), with what booking needs; else None."""
+    return _OFFERED_ONLINE.first(
+        practice=patient.registered_practice_id, pk=pk, now=now or timezone.now()
+    )
+
+
+def slot_for_booking(*, pk: int) -> Slot | None:
+    """One slot with what booking it needs and shows: practice, type, site, clinician."""
+    return _SLOT_WITH_CONTEXT.first(pk=pk)
+
+
+def patient_for_booking(*, pk: int) -> Patient | None:
+    """One patient with their registered practice (the booking policy compares them)."""
+    return _PATIENT_WITH_PRACTICE.first(pk=pk)
 
 
 def slot_next_available(**filters: object) -> Slot | None:

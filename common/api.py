@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseBase
 from rest_framework import exceptions, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -57,3 +59,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
     response.data = {"error": code, "message": _first_message(detail), "detail": detail}
     return response
+
+
+def json_text_response(request: Request, text: str, *, status: int = 200) -> HttpResponseBase:
+    """An answer whose JSON was written already (by PostgreSQL, ``appointments.search``).
+
+    A JSON client gets the text as it is, without decoding and encoding it again; the
+    browsable API (or any other renderer DRF negotiated) gets it decoded, as a Response."""
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is not None and renderer.format != "json":
+        return Response(json.loads(text), status=status)
+    return HttpResponse(text, status=status, content_type="application/json")

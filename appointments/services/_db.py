@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+
+from common.prepared import insert_values, typed_placeholders
+
+__all__ = ["insert_values", "quote", "typed_placeholders", "violated_constraint"]
 
 
 def violated_constraint(exc: IntegrityError) -> str | None:
@@ -21,3 +25,7 @@ def violated_constraint(exc: IntegrityError) -> str | None:
         if candidate in text:
             return candidate
     return None
+
+
+def quote(name: str) -> str:
+    return connection.ops.quote_name(name)

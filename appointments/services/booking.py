@@ -14,6 +14,7 @@ Lock order, everywhere: the appointment row first, then slot rows. Every change 
 from __future__ import annotations
 
 import datetime
+from functools import cache
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -30,8 +31,14 @@ from appointments.models import (
     RotaException,
     Slot,
 )
-from appointments.services._db import violated_constraint
+from appointments.services._db import (
+    insert_values,
+    quote,
+    typed_placeholders,
+    violated_constraint,
+)
 from common.errors import Conflict, NotFound, ServiceError
+from common.prepared import fast_cursor, on_postgres
 from policy import appointments as policy
 from policy.actor import Actor
 from records.models import Patient
@@ -114,6 +121,27 @@ def appointment_book(
         now=now,
     )
     reason = embargo_override_reason.strip() if overriding else ""
+    appointment = Appointment(
+        slot=slot,
+        patient=patient,
+        clinician_id=slot.clinician_id,
+        site_id=slot.site_id,
+        start=slot.start,
+        end=slot.end,
+        status=AppointmentStatus.BOOKED,
+        channel=channel,
+        booked_by=actor.user,
+        booked_from_site_id=actor.site_id if channel != Channel.ONLINE else None,
+        note=note,
+        embargo_override_reason=reason,
+    )
+    detail: dict[str, Any] = {"slot": slot.pk, "channel": channel}
+    if reason:
+        detail["embargo_override_reason"] = reason
+        detail["release_at"] = slot.release_at.isoformat()  # type: ignore[union-attr]
+    event = AppointmentEvent(
+        by=actor.user, action="booked", to_status=AppointmentStatus.BOOKED, detail=detail
+    )
     try:
         with transaction.atomic():
             if channel == Channel.ONLINE:
@@ -121,41 +149,62 @@ def appointment_book(
                 # slot) so two at once cannot both pass the future-appointment limit.
                 list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk"))
                 policy.check_online_limit(patient, now=now)
-            claimed = Slot.objects.filter(pk=slot.pk, booked=False, withdrawn=False).update(
-                booked=True
-            )
-            if not claimed:
+            if not _claim_and_insert(slot_id=slot.pk, appointment=appointment, event=event):
                 raise Conflict(SLOT_TAKEN)
-            appointment = Appointment.objects.create(
-                slot=slot,
-                patient=patient,
-                clinician_id=slot.clinician_id,
-                site_id=slot.site_id,
-                start=slot.start,
-                end=slot.end,
-                status=AppointmentStatus.BOOKED,
-                channel=channel,
-                booked_by=actor.user,
-                booked_from_site_id=actor.site_id if channel != Channel.ONLINE else None,
-                note=note,
-                embargo_override_reason=reason,
-            )
-            detail: dict[str, Any] = {"slot": slot.pk, "channel": channel}
-            if reason:
-                detail["embargo_override_reason"] = reason
-                detail["release_at"] = slot.release_at.isoformat()  # type: ignore[union-attr]
-            _event(
-                appointment,
-                actor=actor,
-                action="booked",
-                to_status=AppointmentStatus.BOOKED,
-                detail=detail,
-            )
             hooks.on_appointment_changed(appointment=appointment, change="booked")
     except IntegrityError as exc:
         raise _integrity_conflict(exc) from None
     slot.booked = True
     return appointment
+
+
+@cache
+def _claim_and_insert_sql() -> str:
+    slot_table = quote(Slot._meta.db_table)
+    booked = typed_placeholders(Appointment)
+    event = dict(typed_placeholders(AppointmentEvent))
+    event.pop("appointment_id")
+    return f"""
+        WITH claimed AS (
+            UPDATE {slot_table} SET "booked" = true
+             WHERE "id" = %s AND NOT "booked" AND NOT "withdrawn"
+         RETURNING "id"
+        ), booked AS (
+            INSERT INTO {quote(Appointment._meta.db_table)} ({", ".join(map(quote, booked))})
+            SELECT {", ".join(booked.values())} FROM claimed
+         RETURNING "id"
+        )
+        INSERT INTO {quote(AppointmentEvent._meta.db_table)}
+               ("appointment_id", {", ".join(map(quote, event))})
+        SELECT booked."id", {", ".join(event.values())} FROM booked
+     RETURNING "appointment_id"
+    """  # noqa: S608 - names from the models, every value a parameter
+
+
+def _claim_and_insert(*, slot_id: int, appointment: Appointment, event: AppointmentEvent) -> bool:
+    """Claim the slot, insert the appointment and its "booked" event: one statement, so one
+    round trip. The claim is the conditional UPDATE of ADR 0020; when it matches no row (the
+    slot was taken) nothing is inserted and this returns False. Constraint violations raise
+    ``IntegrityError`` as ``save()`` would. (The SQLite demo takes the same three steps
+    through the ORM.)"""
+    if not on_postgres():
+        if not Slot.objects.filter(pk=slot_id, booked=False, withdrawn=False).update(booked=True):
+            return False
+        appointment.save(force_insert=True)
+        event.appointment = appointment
+        event.save(force_insert=True)
+        return True
+    event_values = insert_values(event)
+    event_values.pop("appointment_id")
+    params = [slot_id, *insert_values(appointment).values(), *event_values.values()]
+    with fast_cursor() as cursor:
+        cursor.execute(_claim_and_insert_sql(), params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    appointment.pk = event.appointment_id = row[0]
+    appointment._state.adding = event._state.adding = False
+    return True
 
 
 def _lock(appointment: Appointment) -> Appointment:

@@ -484,3 +484,22 @@ def test_start_after_is_inclusive(world):
     slot = world.slot(start=future(2, 8))
     response = world.client().get(SLOTS, {"start_after": future(2, 8).isoformat()})
     assert [s["id"] for s in response.json()["results"]] == [slot.pk]
+
+
+def test_the_booking_answer_is_the_documented_serializer(world):
+    from appointments.serializers import AppointmentOut, appointment_out
+
+    world.gp.user.first_name, world.gp.user.last_name = "Ada", "Ngozi"
+    world.gp.user.save()
+    slot = world.slot()
+    response = world.client().post(
+        APPOINTMENTS, {"slot": slot.pk, "patient": world.patient.pk, "note": "Knee"}
+    )
+    assert response.status_code == 201
+    fresh = Appointment.objects.select_related(
+        "patient", "site", "clinician__user", "slot__appointment_type", "booked_by"
+    ).get(pk=response.json()["id"])
+    assert response.json() == AppointmentOut(fresh).data
+    fresh.arrived_at = fresh.booked_at + datetime.timedelta(minutes=3)
+    fresh.booked_from_site = None
+    assert appointment_out(fresh) == AppointmentOut(fresh).data
