@@ -2,17 +2,17 @@
 
 ``record_appointment_change`` is what ``appointments.hooks.on_appointment_changed`` delegates
 to. It must run inside the transaction that books, cancels or moves the appointment: then the
-messages exist if and only if the change committed. Nothing is sent here; immediate messages
-are handed to Celery after commit, and if the broker is down they wait for the beat.
+messages exist if and only if the change committed. Nothing is sent here; after commit a
+dispatcher run is asked for (``kick_dispatcher``), and if the broker is down the messages wait
+for the beat.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import logging
 import threading
-from functools import partial
+import time
 from typing import Any
 
 from celery import current_app
@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from appointments.models import Appointment
+from common.prepared import insert_many
 from notifications.models import Kind, OutboxMessage, Status
 from notifications.schedule import channels_for, reminder_hours, reminder_times, send_from
 
@@ -33,30 +34,60 @@ CHANGES = (BOOKED, CANCELLED, RESCHEDULED)
 
 FAIL_FAST = {"max_retries": 0, "socket_connect_timeout": 2, "socket_timeout": 2}
 
-# One broker connection per thread, kept between bookings: opening a new one for every
-# booking (TCP connect, kombu transport and channel set-up) cost more CPU than the publish.
-# A connection that failed is dropped, so the next booking opens a fresh one (that booking's
-# messages wait for the dispatcher, as when the broker is down); a changed broker URL too.
-_broker = threading.local()
+KICK_SECONDS = 1.0
+"""After a commit, a dispatcher run starts within about this long (ADR 0050, point 4)."""
+_KICK_MARGIN = 0.25  # the run waits this much past the window: clocks and commits settle
+
+# When this process may next ask for a dispatcher run (time.monotonic()), shared by threads.
+_kick_lock = threading.Lock()
+_kick_quiet_until = 0.0
 
 
-def _broker_connection() -> Any:
-    url = current_app.conf.broker_url
-    kept = getattr(_broker, "kept", None)
-    if kept is not None and kept[0] == url:
-        return kept[1]
-    _drop_broker_connection()
-    connection = current_app.connection_for_write(transport_options=FAIL_FAST)
-    _broker.kept = (url, connection)
-    return connection
+def kick_dispatcher() -> None:
+    """After commit: make sure a dispatcher run (``notifications.dispatch_due``) starts within
+    about ``KICK_SECONDS``. Never raises.
+
+    One publish per process per window, however many bookings commit in it: the run is
+    scheduled for the end of the window, after every booking that skipped its own publish
+    because of this one had committed, so it finds all of their rows. At the 8am rush that
+    is one broker round trip a second instead of one per booking. If the broker is
+    unreachable the window is reopened (the next commit tries again) and the rows wait for
+    the beat, which runs the same task every minute.
+    """
+    global _kick_quiet_until
+    now = time.monotonic()
+    with _kick_lock:
+        if now < _kick_quiet_until:
+            return
+        _kick_quiet_until = now + KICK_SECONDS
+    from notifications.tasks import dispatch_due
+
+    try:
+        # A fresh fail-fast connection: with the broker down, kombu's default reconnect loop
+        # would hold the request for seconds.
+        with current_app.connection_for_write(transport_options=FAIL_FAST) as connection:
+            options: dict[str, Any] = {"connection": connection}  # celery-types lack it
+            dispatch_due.apply_async(
+                countdown=KICK_SECONDS + _KICK_MARGIN,
+                expires=60,  # if no worker takes it by then, the beat has done the work
+                retry=False,
+                **options,
+            )
+    except Exception:
+        with _kick_lock:
+            _kick_quiet_until = 0.0
+        logger.warning(
+            "Could not enqueue a dispatcher run; the next booking or the beat will send the "
+            "messages.",
+            exc_info=True,
+        )
 
 
-def _drop_broker_connection() -> None:
-    kept = getattr(_broker, "kept", None)
-    _broker.kept = None
-    if kept is not None:
-        with contextlib.suppress(Exception):  # it is being thrown away either way
-            kept[1].release()
+def reset_kick() -> None:
+    """Forget the current window (tests: each starts with no run pending)."""
+    global _kick_quiet_until
+    with _kick_lock:
+        _kick_quiet_until = 0.0
 
 
 VOIDABLE_KINDS = (Kind.CONFIRMATION, Kind.REMINDER, Kind.RESCHEDULE)
@@ -121,8 +152,9 @@ def record_appointment_change(
     )
     if not rows:
         return
-    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
-    transaction.on_commit(partial(enqueue_due_for_appointment, appointment.pk), robust=True)
+    insert_many(rows, ignore_conflicts=True)  # bulk_create's INSERT, prepared
+    if any(row.next_attempt_at <= now for row in rows):
+        transaction.on_commit(kick_dispatcher, robust=True)
 
 
 def void_pending(*, appointment_id: int, reason: str) -> int:
@@ -182,39 +214,3 @@ def _planned_rows(
                 )
             )
     return rows
-
-
-def enqueue_due_for_appointment(appointment_id: int) -> None:
-    """After commit: hand this appointment's due messages to Celery at once.
-
-    Never raises. If the broker is unreachable the rows stay pending and the next
-    ``dispatch_due`` beat picks them up; the booking has already committed either way.
-    """
-    from notifications.dispatch import publish
-
-    try:
-        ids = list(
-            OutboxMessage.objects.filter(
-                appointment_id=appointment_id,
-                status=Status.PENDING,
-                next_attempt_at__lte=timezone.now(),
-            ).values_list("pk", flat=True)
-        )
-        if not ids:
-            return
-        # One quick try on this thread's own connection: with the broker down, kombu's
-        # default reconnect loop would hold the booking request for seconds.
-        try:
-            publish(ids, retry=False, connection=_broker_connection())
-        except Exception:
-            _drop_broker_connection()
-            raise
-        OutboxMessage.objects.filter(pk__in=ids, enqueued_at__isnull=True).update(
-            enqueued_at=timezone.now()
-        )
-    except Exception:
-        logger.warning(
-            "Could not enqueue messages for appointment %s; the dispatcher will send them.",
-            appointment_id,
-            exc_info=True,
-        )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from appointments.models import Appointment
+from common.prepared import PreparedQuery
 from notifications.defaults import REMINDER_HOURS_BY_MODE
 from notifications.models import MessageChannel, ReminderPolicy
 from notifications.quiet_hours import sms_allowed_from
@@ -32,13 +34,22 @@ def channels_for(patient: Patient) -> list[str]:
     return channels
 
 
+def _policies(*, practice: int, appointment_type: int) -> QuerySet[ReminderPolicy, Any]:
+    return (
+        ReminderPolicy.objects.filter(practice_id=practice)
+        .filter(Q(appointment_type_id=appointment_type) | Q(appointment_type__isnull=True))
+        .values_list("appointment_type_id", "hours_before")
+    )
+
+
+_POLICIES = PreparedQuery(_policies)  # every booking asks: compiled once
+
+
 def reminder_hours(appointment: Appointment) -> tuple[int, ...]:
     """Per-type policy, else the practice policy, else the default for the slot's mode."""
     slot = appointment.slot
     policies: dict[int | None, list[int]] = dict(
-        ReminderPolicy.objects.filter(practice_id=slot.practice_id)
-        .filter(Q(appointment_type_id=slot.appointment_type_id) | Q(appointment_type__isnull=True))
-        .values_list("appointment_type_id", "hours_before")
+        _POLICIES.rows(practice=slot.practice_id, appointment_type=slot.appointment_type_id)
     )
     hours: Iterable[int]
     if slot.appointment_type_id in policies:

@@ -22,6 +22,15 @@ def _clear_cache() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_dispatcher_run_pending() -> None:
+    """Each test starts with no after-commit dispatcher run asked for (notifications.outbox):
+    a run asked for by an earlier test must not stand in for this test's own."""
+    from notifications.outbox import reset_kick
+
+    reset_kick()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     """Let test databases be emptied between transactional tests.
