@@ -177,7 +177,8 @@ def check_may_book(
             raise PermissionRefused(
                 "You can only book online at the practice you are registered with."
             )
-        check_online_limit(patient, now=now)
+        # The future-appointment limit is checked by the booking itself, under a lock on the
+        # patient (check_online_limit): checked here too, it would only be read twice.
     elif channel == Channel.FEDERATION:
         if patient.registered_practice.federation_id != slot.practice.federation_id:
             raise PermissionRefused(

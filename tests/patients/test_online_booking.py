@@ -325,3 +325,50 @@ def test_simultaneous_online_bookings_cannot_overrun_the_limit(settings, account
     assert sorted(outcomes) == ["booked"] + ["refused"] * 4
     assert Appointment.objects.filter(patient=account.patient,
                                       status=AppointmentStatus.BOOKED).count() == 1
+
+
+def test_api_a_slot_taken_meanwhile_is_a_409_not_a_404(
+    account, other_account, kennington, physio, physio_type
+) -> None:
+    slot = online_slot(kennington, physio, physio_type)
+    assert api(other_account).post("/api/v1/me/appointments/", {"slot": slot.pk},
+                                   format="json").status_code == 201
+    late = api(account).post("/api/v1/me/appointments/", {"slot": slot.pk}, format="json")
+    assert late.status_code == 409
+    assert "just been booked by someone else" in late.json()["message"]
+
+
+def test_api_slots_not_offered_online_stay_hidden(account, kennington, physio, physio_type,
+                                                  practice) -> None:
+    """Reception-only, embargoed and past slots answer 404, as if they did not exist."""
+    reception_only = SlotFactory(site_obj=kennington, clinician=physio,
+                                 appointment_type=physio_type, online=False)
+    embargoed = online_slot(kennington, physio, physio_type)
+    embargoed.release_at = timezone.now() + datetime.timedelta(days=1)
+    embargoed.save()
+    client = api(account)
+    for slot in (reception_only, embargoed):
+        assert client.post("/api/v1/me/appointments/", {"slot": slot.pk},
+                           format="json").status_code == 404
+    assert not Appointment.objects.filter(patient=account.patient).exists()
+
+
+def test_api_with_a_token_a_patient_search_and_booking_cost_few_queries(
+    account, kennington, physio, physio_type, django_assert_max_num_queries
+) -> None:
+    """The token query also loads the patient account, so the actor needs no query of its own:
+    search = token, patient, slots; booking = token, patient, slot, lock, limit, claim and
+    insert, reminder policy, messages."""
+    from rest_framework.authtoken.models import Token
+
+    slot = online_slot(kennington, physio, physio_type)
+    token, _ = Token.objects.get_or_create(user=account.user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    with django_assert_max_num_queries(3):
+        listed = client.get("/api/v1/me/slots/")
+    assert [s["id"] for s in listed.json()["results"]] == [slot.pk]
+    # (Under the test's own transaction the booking's is a savepoint: two more statements.)
+    with django_assert_max_num_queries(10):
+        booked = client.post("/api/v1/me/appointments/", {"slot": slot.pk}, format="json")
+    assert booked.status_code == 201, booked.json()
