@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
-from bench import rushday
+from bench import cpu, rushday
 from bench.checks import database_check
 from bench.dataset import DatasetInfo, Scale, ensure_dataset
 from bench.load import run_clients
@@ -111,11 +111,15 @@ def run_rush(
         if options.ceiling:
             log(f"ceiling: {options.clients} clients, {options.duration:.0f} s, {len(pool)} slots")
             ceiling_clients = make_ceiling_clients(pool, port=server.port, count=options.clients)
+            cpu_before = cpu.snapshot(server.pid)
             try:
                 elapsed = run_clients(ceiling_clients, options.duration)
+                cpu_after = cpu.snapshot(server.pid)
             finally:  # also when interrupted: the ceiling's slots have no appointment
                 freed = rushday.free_ceiling_pool(url, pool)
             ceiling = summarise_ceiling(ceiling_clients, elapsed)
+            ceiling["cpu"] = cpu.account(cpu_before, cpu_after, ceiling["requests"])
+            log(f"ceiling cpu: {ceiling['cpu']}")
             log(f"ceiling: {ceiling['updates_per_s']} updates/s; {freed} slots freed again")
         released_at = rushday.release(url, rush.slot_ids)
         clients = make_clients(
@@ -127,8 +131,14 @@ def run_rush(
             seed=options.seed,
         )
         log(f"rush: {describe_clients(clients)} clients, {options.duration:.0f} s")
+        cpu_before = cpu.snapshot(server.pid)
         elapsed = run_clients(clients, options.duration)
+        cpu_after = cpu.snapshot(server.pid)
     outcome = summarise_rush(clients, elapsed)
+    outcome["cpu"] = cpu.account(
+        cpu_before, cpu_after, outcome["search"]["requests"] + outcome["book"]["requests"]
+    )
+    log(f"rush cpu: {outcome['cpu']}")
     with psycopg.connect(url) as conn, conn.cursor() as cur:
         check = database_check(
             cur, slot_ids=rush.slot_ids, created_ids=outcome.pop("_created"), since=released_at
