@@ -24,6 +24,7 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from common.errors import PermissionRefused
+from common.prepared import PreparedQuery
 from policy.actor import Actor
 
 if TYPE_CHECKING:
@@ -131,17 +132,24 @@ def online_future_limit() -> int:
     return int(getattr(settings, "PATIENT_ONLINE_MAX_FUTURE_APPOINTMENTS", 2))
 
 
+def _future_booked(*, patient: int, now: datetime.datetime) -> Any:
+    from appointments.models import Appointment, AppointmentStatus
+
+    return Appointment.objects.filter(
+        patient_id=patient, status=AppointmentStatus.BOOKED, start__gt=now
+    ).values_list("pk")
+
+
+_FUTURE_BOOKED = PreparedQuery(_future_booked)  # every online booking asks
+
+
 def check_online_limit(patient: Patient, *, now: datetime.datetime | None = None) -> None:
     """Refuse an online booking when the patient already holds the limit of future
     appointments (however they were booked; cancelled ones do not count)."""
     from django.utils import timezone
 
-    from appointments.models import Appointment, AppointmentStatus
-
     limit = online_future_limit()
-    held = Appointment.objects.filter(
-        patient=patient, status=AppointmentStatus.BOOKED, start__gt=now or timezone.now()
-    ).count()
+    held = len(_FUTURE_BOOKED.rows(patient=patient.pk, now=now or timezone.now()))
     if held >= limit:
         plural = "appointment" if limit == 1 else "appointments"
         raise PermissionRefused(

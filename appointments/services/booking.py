@@ -38,7 +38,7 @@ from appointments.services._db import (
     violated_constraint,
 )
 from common.errors import Conflict, NotFound, ServiceError
-from common.prepared import fast_cursor, on_postgres
+from common.prepared import PreparedQuery, fast_cursor, on_postgres
 from policy import appointments as policy
 from policy.actor import Actor
 from records.models import Patient
@@ -147,15 +147,27 @@ def appointment_book(
             if channel == Channel.ONLINE:
                 # Serialise one patient's online bookings (lock the patient, then claim the
                 # slot) so two at once cannot both pass the future-appointment limit.
-                list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk"))
+                _LOCK_PATIENT.rows(pk=patient.pk)
                 policy.check_online_limit(patient, now=now)
-            if not _claim_and_insert(slot_id=slot.pk, appointment=appointment, event=event):
-                raise Conflict(SLOT_TAKEN)
-            hooks.on_appointment_changed(appointment=appointment, change="booked")
+            claimed = _claim_and_insert(slot_id=slot.pk, appointment=appointment, event=event)
+            if claimed:
+                hooks.on_appointment_changed(appointment=appointment, change="booked")
     except IntegrityError as exc:
         raise _integrity_conflict(exc) from None
+    if not claimed:
+        # Raised after the transaction, which wrote nothing and so commits: a rollback would
+        # also make psycopg deallocate every prepared statement of the connection, and at
+        # the 8am rush a taken slot is an everyday answer, not an error.
+        raise Conflict(SLOT_TAKEN)
     slot.booked = True
     return appointment
+
+
+def _lock_patient(*, pk: int) -> Any:
+    return Patient.objects.select_for_update().filter(pk=pk).order_by().values_list("pk")
+
+
+_LOCK_PATIENT: PreparedQuery[Any] = PreparedQuery(_lock_patient)
 
 
 @cache

@@ -356,3 +356,24 @@ def test_both_ways_of_writing_a_booking_write_the_same_rows(world, monkeypatch, 
     overlapping = world.slot(start=slot.start, clinician=nurse)
     with pytest.raises(Conflict, match="another appointment at that time"):
         book(world, slot=overlapping)
+
+
+def test_a_taken_slot_rolls_nothing_back_so_prepared_statements_survive(world):
+    """psycopg deallocates every prepared statement of a connection on ROLLBACK. At the 8am
+    rush a taken slot is an everyday answer: the booking that finds its slot taken wrote
+    nothing, commits its empty transaction and only then answers 409."""
+    from django.db import connection
+
+    slot = world.slot()
+    book(world, slot=slot)
+
+    def prepared() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return {row[0] for row in cursor.fetchall()}
+
+    claim = {s for s in prepared() if "WITH claimed AS" in s}
+    assert claim, "the booking's statement is prepared"
+    with pytest.raises(Conflict):
+        book(world, slot=slot, patient=PatientFactory(registered_practice=world.practice))
+    assert claim <= prepared()
