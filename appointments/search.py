@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -212,7 +213,10 @@ def staff_slot_page(
         return _page_in_python(
             _STAFF, staff_rows_json, {"channel": channel, **values}, offset=offset, size=size
         )
-    sql, params = _STAFF.sql(shape={"channel": channel}, **values)
+    try:
+        sql, params = _STAFF.sql(shape={"channel": channel}, **values)
+    except EmptyResultSet:  # an id no row can have
+        return SlotPage(results_json="[]", has_next=False)
     return _page(STAFF_JSON, sql, params, offset=offset, size=size)
 
 
@@ -238,6 +242,9 @@ def online_slot_page(
             _ONLINE, online_rows_json, {"channel": Channel.ONLINE.value, **values},
             offset=0, size=size,
         )
-    sql, params = _ONLINE.sql(shape={"channel": Channel.ONLINE.value}, **values)
+    try:
+        sql, params = _ONLINE.sql(shape={"channel": Channel.ONLINE.value}, **values)
+    except EmptyResultSet:  # an id no row can have
+        return SlotPage(results_json="[]", has_next=False)
     return _page(ONLINE_JSON, sql, params, offset=0, size=size)
 

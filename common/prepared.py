@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import Model, QuerySet
@@ -57,6 +58,18 @@ def _sentinel(kind: type, index: int) -> Any:
     if kind is str:
         return f"\x1eprepared-{index}\x1e"
     raise TypeError(f"PreparedQuery cannot stand in for a {kind.__name__} value")
+
+
+_BIGINT = range(-(2**63), 2**63)
+
+
+def _out_of_range(values: Mapping[str, Any]) -> bool:
+    """A whole number no database column can hold: the ORM answers "no rows" for it
+    (EmptyResultSet) rather than sending it, and so does this module."""
+    return any(
+        isinstance(v, int) and not isinstance(v, bool) and v not in _BIGINT
+        for v in values.values()
+    )
 
 
 def _kind(value: Any) -> type | None:
@@ -208,7 +221,10 @@ class PreparedQuery(Generic[M]):
     def sql(self, *, shape: Mapping[str, Hashable] | None = None, **values: Any) -> tuple[
         str, list[Any]
     ]:
-        """The statement and its parameters, to run or to wrap in a larger statement."""
+        """The statement and its parameters, to run or to wrap in a larger statement.
+        Raises ``EmptyResultSet`` for a value that cannot match (a number beyond bigint)."""
+        if _out_of_range(values):
+            raise EmptyResultSet
         compiled = self._get(shape or {}, values)
         return compiled.sql, self._params(compiled, values)
 
@@ -241,6 +257,8 @@ class PreparedQuery(Generic[M]):
     ) -> list[Any]:
         """The rows as tuples (for ``values()``/``values_list()`` shapes), converted as the ORM
         converts them; ``limit``/``offset`` page them without a new shape per page."""
+        if _out_of_range(values):
+            return []
         compiled = self._get(shape or {}, values)
         params = self._params(compiled, values)
         if limit is None:
@@ -250,6 +268,8 @@ class PreparedQuery(Generic[M]):
     def instances(self, *, shape: Mapping[str, Hashable] | None = None, **values: Any) -> list[M]:
         """The rows as model instances with their ``select_related`` objects, as iterating the
         queryset would give them."""
+        if _out_of_range(values):
+            return []
         compiled = self._get(shape or {}, values)
         if compiled.model is None or compiled.model_range is None or compiled.init_list is None:
             raise TypeError("instances() needs a model queryset, not values()")

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from appointments import search
 from appointments import selectors as appointment_selectors
 from appointments.models import Appointment, Slot
+from appointments.serializers import MAX_ID
 from appointments.services.booking import appointment_book, appointment_cancel
 from audit.patient_selectors import as_record_view, record_views_for_patient
 from common.api import json_text_response
@@ -63,7 +64,7 @@ def appointment_out(a: Appointment) -> dict[str, Any]:
 
 
 class MeBookIn(serializers.Serializer):
-    slot = serializers.IntegerField()
+    slot = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class MeCancelIn(serializers.Serializer):
@@ -71,8 +72,8 @@ class MeCancelIn(serializers.Serializer):
 
 
 class MeSlotQuery(serializers.Serializer):
-    type = serializers.IntegerField(required=False)
-    site = serializers.IntegerField(required=False)
+    type = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    site = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     date = serializers.DateField(required=False)
 
 

@@ -7,6 +7,7 @@ live proxy grants. Anything outside it is answered as if it did not exist (404).
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -14,29 +15,42 @@ from django.http import Http404
 from django.utils import timezone
 
 from common.errors import PermissionRefused
+from common.prepared import PreparedQuery
 from policy.actor import Actor
 from records.models import Patient
 from staff.roles import ADMIN_ROLES
 
 
-def _live_proxy_grants(user: Any) -> Any:
+def _live_proxy_grants(user: Any, now: datetime.datetime | None = None) -> Any:
     from patients.models import ProxyAccess
 
-    now = timezone.now()
+    now = now or timezone.now()
     return ProxyAccess.objects.filter(
         grantee=user, revoked_at__isnull=True, starts_at__lte=now
     ).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
 
 
-def patients_actable_by(user: Any) -> QuerySet[Patient]:
-    """THE scoping function: the patients this user may act for (themselves and proxied)."""
+def _actable(user_id: int, now: datetime.datetime) -> QuerySet[Patient]:
     from patients.models import PatientAccount
 
+    own = PatientAccount.objects.filter(user_id=user_id).values("patient_id")
+    proxied = _live_proxy_grants(user_id, now).values("patient_id")
+    return Patient.objects.filter(Q(pk__in=own) | Q(pk__in=proxied))
+
+
+def patients_actable_by(user: Any) -> QuerySet[Patient]:
+    """THE scoping function: the patients this user may act for (themselves and proxied)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Patient.objects.none()
-    own = PatientAccount.objects.filter(user=user).values("patient_id")
-    proxied = _live_proxy_grants(user).values("patient_id")
-    return Patient.objects.filter(Q(pk__in=own) | Q(pk__in=proxied))
+    return _actable(user.pk, timezone.now())
+
+
+# Every patient request looks its patient up through the scoping function: compiled once.
+_ONE_ACTABLE = PreparedQuery(
+    lambda *, user_id, now, pk: _actable(user_id, now)
+    .select_related("registered_practice")
+    .filter(pk=pk)
+)
 
 
 def patient_actable_by(user: Any, patient_id: Any) -> Patient:
@@ -45,7 +59,9 @@ def patient_actable_by(user: Any, patient_id: Any) -> Patient:
         pk = int(patient_id)
     except (TypeError, ValueError):
         raise Http404("No such patient.") from None
-    patient = patients_actable_by(user).select_related("registered_practice").filter(pk=pk).first()
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise Http404("No such patient.")
+    patient = _ONE_ACTABLE.first(user_id=user.pk, now=timezone.now(), pk=pk)
     if patient is None:
         raise Http404("No such patient.")
     return patient

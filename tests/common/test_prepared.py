@@ -80,6 +80,19 @@ def test_new_values_go_into_the_cached_statement() -> None:
     assert elsewhere == []
 
 
+def test_a_number_beyond_bigint_matches_nothing_as_in_the_orm() -> None:
+    from django.core.exceptions import EmptyResultSet
+
+    slot = SlotFactory(start=future(2))
+    query = PreparedQuery(_slots)
+    huge = 2**63
+    assert list(_slots(practice=huge, site=None, after=timezone.now())) == []
+    assert query.instances(practice=huge, site=None, after=timezone.now()) == []
+    assert query.instances(practice=slot.practice_id, site=-huge - 1, after=timezone.now()) == []
+    with pytest.raises(EmptyResultSet):
+        query.sql(practice=huge, site=None, after=timezone.now())
+
+
 def test_a_bool_value_is_refused_it_would_change_the_structure() -> None:
     query = PreparedQuery(lambda **v: Slot.objects.filter(booked=v["booked"]))
     with pytest.raises(TypeError, match="shape"):

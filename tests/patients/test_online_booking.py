@@ -372,3 +372,12 @@ def test_api_with_a_token_a_patient_search_and_booking_cost_few_queries(
     with django_assert_max_num_queries(10):
         booked = client.post("/api/v1/me/appointments/", {"slot": slot.pk}, format="json")
     assert booked.status_code == 201, booked.json()
+
+
+def test_api_absurd_ids_are_bad_input_not_server_errors(account) -> None:
+    client = api(account)
+    huge = 2**70
+    assert client.post("/api/v1/me/appointments/", {"slot": huge}, format="json").status_code == 400
+    assert client.get(f"/api/v1/me/slots/?site={huge}").status_code == 400
+    assert client.get(f"/api/v1/me/slots/?type={huge}").status_code == 400
+    assert client.get(f"/api/v1/me/slots/?patient={huge}").status_code == 404
