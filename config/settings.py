@@ -60,6 +60,9 @@ DATABASES = {
     )
 }
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# Each server thread keeps its connection (and its prepared statements) this long; the health
+# check replaces one the database dropped. 0 closes it after every request (for a pooler).
+DATABASES["default"]["CONN_MAX_AGE"] = env.integer("DATABASE_CONN_MAX_AGE", 600, minimum=0)
 if DATABASE_IS_POSTGRES and env.boolean("DATABASE_PREPARED_STATEMENTS", True):
     # The hot paths' statements (common.prepared.fast_cursor) are prepared once per connection
     # and run with their generic plan, so PostgreSQL stops re-planning them (planning a slot
