@@ -58,6 +58,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "receptionists": "receptionists per practice",
         "hub_staff": "federation hub staff",
         "prebooked": "share of future slots already booked (0-1)",
+        "online_patients": "patients per practice with an online account and API token",
         "seed": "random seed",
     }
     for item in fields(Scale):
@@ -72,7 +73,15 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _rush_arguments(parser: argparse.ArgumentParser) -> None:
     load = parser.add_argument_group("the rush")
     load.add_argument("--clients", type=int, default=64, help="concurrent clients (default 64)")
-    load.add_argument("--duration", type=float, default=30.0, help="seconds per phase (default 30)")
+    load.add_argument(
+        "--duration", type=float, default=30.0, help="measured seconds per phase (default 30)"
+    )
+    load.add_argument(
+        "--warmup",
+        type=float,
+        default=5.0,
+        help="seconds at the start of each phase that are run but not measured (default 5)",
+    )
     load.add_argument(
         "--out",
         type=Path,
@@ -86,13 +95,16 @@ def _rush_arguments(parser: argparse.ArgumentParser) -> None:
         help="the day whose morning is rushed, YYYY-MM-DD (default tomorrow)",
     )
     load.add_argument(
-        "--pick-from", type=int, default=5, help="pick among the first N results (default 5)"
+        "--pick-from",
+        type=int,
+        default=5,
+        help="a receptionist books one of the first N free slots (default 5)",
     )
     load.add_argument(
-        "--think-ms",
-        type=float,
-        default=0.0,
-        help="pause after each booking attempt, as a person would (default 0: flat out)",
+        "--patient-pick-from",
+        type=int,
+        default=20,
+        help="a patient picks one of the morning's first N online slots (default 20)",
     )
     load.add_argument(
         "--rush-practices",
@@ -107,8 +119,39 @@ def _rush_arguments(parser: argparse.ArgumentParser) -> None:
         help="share of clients at the federation hub (default 0.125)",
     )
     load.add_argument(
+        "--patient-share",
+        type=float,
+        default=0.5,
+        help="share of the burst's clients who are patients online (default 0.5)",
+    )
+    load.add_argument(
         "--no-ceiling", action="store_true", help="skip the bare-UPDATE ceiling measurement"
     )
+    load.add_argument(
+        "--no-burst", action="store_true", help="skip the flat-out burst (no ratio then)"
+    )
+    paced = parser.add_argument_group("the rush at a human pace (after the burst)")
+    paced.add_argument(
+        "--paced-patients",
+        type=int,
+        default=600,
+        help="patients online at once, spread over every practice, with every reception "
+        "desk and the hub (default 600)",
+    )
+    paced.add_argument(
+        "--patient-think-s",
+        type=float,
+        default=4.0,
+        help="mean pause of a patient reading the list before booking, and between "
+        "patients (default 4)",
+    )
+    paced.add_argument(
+        "--desk-think-s",
+        type=float,
+        default=15.0,
+        help="mean time a receptionist spends with each caller (default 15)",
+    )
+    paced.add_argument("--no-paced", action="store_true", help="skip the paced rush")
     server = parser.add_argument_group("gunicorn")
     defaults = ServerOptions()
     server.add_argument(
@@ -128,10 +171,17 @@ def _check_arguments(args: argparse.Namespace) -> list[str]:
         problems.append("--clients must be between 1 and 1024.")
     if not 1 <= getattr(args, "duration", 1) <= 3600:
         problems.append("--duration must be between 1 and 3600 seconds.")
-    if not 0 <= getattr(args, "think_ms", 0) <= 60_000:
-        problems.append("--think-ms must be between 0 and 60000.")
+    if not 0 <= getattr(args, "warmup", 0) <= 600:
+        problems.append("--warmup must be between 0 and 600 seconds.")
     if not 0 <= getattr(args, "hub_share", 0) <= 1:
         problems.append("--hub-share must be between 0 and 1.")
+    if not 0 <= getattr(args, "patient_share", 0) <= 1 - getattr(args, "hub_share", 0):
+        problems.append("--patient-share must be between 0 and 1 minus --hub-share.")
+    if not 0 <= getattr(args, "paced_patients", 0) <= 5000:
+        problems.append("--paced-patients must be between 0 and 5000.")
+    for name in ("patient_think_s", "desk_think_s"):
+        if not 0 < getattr(args, name, 1) <= 600:
+            problems.append(f"--{name.replace('_', '-')} must be above 0 and at most 600.")
     return problems
 
 
@@ -181,16 +231,23 @@ def run_rush_command(args: argparse.Namespace) -> int:
     options = RushOptions(
         clients=args.clients,
         duration=args.duration,
+        warmup=args.warmup,
         out=args.out,
         server=ServerOptions(
             worker_class=args.worker_class, workers=args.workers, threads=args.threads
         ),
         rush_day=args.rush_day,
         pick_from=args.pick_from,
-        think_ms=args.think_ms,
+        patient_pick_from=args.patient_pick_from,
         rush_practices=args.rush_practices,
         hub_share=args.hub_share,
+        patient_share=args.patient_share,
         ceiling=not args.no_ceiling,
+        burst=not args.no_burst,
+        paced=not args.no_paced,
+        paced_patients=args.paced_patients,
+        patient_think_s=args.patient_think_s,
+        desk_think_s=args.desk_think_s,
         seed=args.seed,
     )
     code, result = run_rush(

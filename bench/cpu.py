@@ -10,6 +10,8 @@ the result is ``None`` and the run goes on.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,12 +32,23 @@ def _children(pid: int) -> set[int]:
     return found
 
 
-def _ticks(pid: int) -> int:
+def _stat(pid: int) -> list[str]:
     try:
-        fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+        return (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
+        return []
+
+
+def _ticks(pid: int, *, with_children: bool = False) -> int:
+    """User + system ticks; ``with_children`` adds those of exited children the process
+    waited for (a PostgreSQL backend that closed its connection ends up in the postmaster)."""
+    fields = _stat(pid)
+    if not fields:
         return 0
-    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of stat)
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of stat)
+    if with_children:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return ticks
 
 
 def _comm(pid: int) -> str:
@@ -76,7 +89,9 @@ def snapshot(server_pid: int) -> Snapshot | None:
         else:
             comm = _comm(pid)
             if comm.startswith("postgres"):
-                groups["postgresql"] += _ticks(pid)
+                parent = _stat(pid)[1:2]
+                postmaster = not parent or not _comm(int(parent[0])).startswith("postgres")
+                groups["postgresql"] += _ticks(pid, with_children=postmaster)
             elif comm.startswith("redis-server"):
                 groups["redis"] += _ticks(pid)
     busy, total = _machine_ticks()
@@ -103,3 +118,30 @@ def account(
         "cpu_ms_per_request": per_request,
         "machine_busy": round((after.busy - before.busy) / elapsed_total, 3),
     }
+
+
+class Usage:
+    """CPU used from ``start()`` (the end of a warm-up) to the end of a ``measured`` block."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.before: Snapshot | None = None
+        self.after: Snapshot | None = None
+
+    def start(self) -> None:
+        self.before = snapshot(self.server_pid)
+
+    def account(self, requests: int) -> dict[str, Any] | None:
+        return account(self.before, self.after, requests)
+
+
+@contextmanager
+def measured(server_pid: int) -> Iterator[Usage]:
+    """Pass ``usage.start`` as the phase's ``on_measure``; the block's end takes the rest."""
+    usage = Usage(server_pid)
+    try:
+        yield usage
+    finally:
+        if usage.before is None:
+            usage.start()
+        usage.after = snapshot(server_pid)

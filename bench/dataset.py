@@ -24,7 +24,7 @@ from bench.sqlutil import copy_rows, reset_identity
 
 __all__ = ["DatasetInfo", "Scale", "ensure_dataset"]
 
-DATASET_FORMAT = 2
+DATASET_FORMAT = 3
 """Bump when the builder changes what it writes, so old data sets are rebuilt."""
 
 MARKER_TABLE = """
@@ -111,6 +111,7 @@ def count_rows(cur: Cursor[Any], names: tuple[str, ...] | None = None) -> dict[s
         "sites": "practices_site",
         "staff": "staff_staffmember",
         "patients": "records_patient",
+        "patients_online": "patients_patientaccount",
         "sessions": "appointments_session",
         "slots": "appointments_slot",
         "appointments": "appointments_appointment",
@@ -161,6 +162,8 @@ def build(
     )
     reset_identity(cur, "records_patient")
     step(f"{patients} patients")
+    accounts = rows.patient_accounts(cur, scale, filled)
+    step(f"{accounts} patients online, with API tokens")
     days = book.book_horizon(today, scale.weeks, rush_day)
     slots = book.book_days(
         cur, days, tz=tz, filled=filled, prebooked=scale.prebooked, rush_day=rush_day

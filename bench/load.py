@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 LOOPBACK = "127.0.0.1"
@@ -53,12 +54,31 @@ Client = Callable[[threading.Event], None]
 """A client loops until the event is set (time is up) or it has nothing left to do."""
 
 
+@dataclass(frozen=True)
+class Run:
+    elapsed: float  # seconds from the end of the warm-up until the last client finished
+    measured_from: float  # time.monotonic() when the warm-up ended
+
+
 def run_clients(clients: Sequence[Client], duration: float) -> float:
     """Start every client at the same moment, stop them after ``duration`` seconds.
 
     Returns the elapsed seconds from the start until the last client finished (each
     finishes the request it is in when time is up, so that its answer is counted).
     """
+    return run_phase(clients, duration).elapsed
+
+
+def run_phase(
+    clients: Sequence[Client],
+    duration: float,
+    warmup: float = 0.0,
+    on_measure: Callable[[], None] | None = None,
+) -> Run:
+    """``run_clients`` after a warm-up of ``warmup`` seconds: requests sent from
+    ``measured_from`` on are the measured ones (a fresh server's first connections, and
+    people all turning up at once, are not the rush's steady state). ``on_measure`` is
+    called when the warm-up ends."""
     stop = threading.Event()
     gate = threading.Barrier(len(clients) + 1)
     errors: list[BaseException] = []
@@ -79,15 +99,19 @@ def run_clients(clients: Sequence[Client], duration: float) -> float:
         thread.start()
     gate.wait()
     started = time.perf_counter()
-    deadline = started + duration
+    measured_from = time.monotonic() + warmup
+    deadline = started + warmup + duration
     try:
+        time.sleep(warmup)
+        if on_measure is not None:
+            on_measure()
         for thread in threads:
             thread.join(max(0.0, deadline - time.perf_counter()))
     finally:
         stop.set()
         for thread in threads:
             thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed = time.perf_counter() - started - warmup
     if errors:
         raise RuntimeError(f"{len(errors)} client(s) failed; the first: {errors[0]!r}")
-    return elapsed
+    return Run(elapsed=elapsed, measured_from=measured_from)

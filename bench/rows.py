@@ -362,3 +362,61 @@ def patients(scale: Scale, rng: random.Random) -> Iterator[tuple[Any, ...]]:
             registered,
             None,
         )
+
+
+def patient_accounts(cur: Cursor[Any], scale: Scale, filled: list[str]) -> int:
+    """Online accounts with API tokens for the last ``online_patients`` patients of each
+    practice's list (the existing bookings use the first ones): the rush's patients online.
+    Users share the staff's password hash; tokens are written directly (no login)."""
+    from django.contrib.auth.hashers import make_password
+
+    chosen = cur.execute(
+        """
+        SELECT id FROM (
+            SELECT id, row_number() OVER (
+                PARTITION BY registered_practice_id ORDER BY id DESC) AS rn
+            FROM records_patient
+        ) AS ranked WHERE rn <= %s ORDER BY id
+        """,
+        [scale.online_patients],
+    ).fetchall()
+    first_user = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM auth_user").fetchone()[0]  # type: ignore[index]
+    password = make_password(PASSWORD)
+    joined = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    users, accounts, tokens = [], [], []
+    for n, (patient,) in enumerate(chosen):
+        user = first_user + n
+        name = f"pat{patient}"
+        users.append(
+            (user, password, False, name, "", "", f"{name}@bench.example.com", False, True, joined)
+        )
+        accounts.append((user, patient, joined, joined, ""))
+        tokens.append((secrets.token_hex(20), joined, user))
+    copy_rows(
+        cur,
+        "auth_user",
+        (
+            "id",
+            "password",
+            "is_superuser",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "is_staff",
+            "is_active",
+            "date_joined",
+        ),
+        users,
+        filled,
+    )
+    copy_rows(
+        cur,
+        "patients_patientaccount",
+        ("user_id", "patient_id", "created_at", "record_access_from", "totp_secret"),
+        accounts,
+        filled,
+    )
+    copy_rows(cur, "authtoken_token", ("key", "created", "user_id"), tokens, filled)
+    reset_identity(cur, "auth_user")
+    return len(accounts)

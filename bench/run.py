@@ -6,6 +6,7 @@ import datetime
 import os
 import platform
 import subprocess
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,18 +17,21 @@ import psycopg
 from bench import cpu, rushday
 from bench.checks import database_check
 from bench.dataset import DatasetInfo, Scale, ensure_dataset
-from bench.load import run_clients
+from bench.load import run_phase
 from bench.rush import (
     CeilingClient,
+    Pace,
     RushClient,
     describe_clients,
     load_plan,
     make_ceiling_clients,
     make_clients,
+    make_people,
 )
 from bench.server import ServerOptions, running_server
-from bench.stats import merged, per_second
+from bench.stats import Timings, merged, per_second
 
+RELEASE_DELAY = datetime.timedelta(seconds=20)
 TARGET_RATIO = 0.40
 TARGET_SEARCH_P95_MS = 50.0
 
@@ -40,12 +44,21 @@ class RushOptions:
     server: ServerOptions = field(default_factory=ServerOptions)
     rush_day: datetime.date | None = None
     pick_from: int = 5
-    think_ms: float = 0.0
+    patient_pick_from: int = 20
     rush_practices: int = 8
     hub_share: float = 0.125
+    patient_share: float = 0.5
     ceiling: bool = True
+    burst: bool = True
     ceiling_pool: int = 300_000
     patients_per_practice: int = 3000
+    # The rush at a human pace (ADR 0041): how many patients online at once, and how long
+    # people take (means of exponential pauses).
+    warmup: float = 5.0  # seconds of each phase not measured (connections, caches)
+    paced: bool = True
+    paced_patients: int = 600
+    patient_think_s: float = 4.0
+    desk_think_s: float = 15.0
     seed: int = 8
 
 
@@ -85,25 +98,20 @@ def run_rush(
     rebuild: bool = False,
     log: Any = print,
 ) -> tuple[int, dict[str, Any]]:
+    """Data set, server, then three phases: the ceiling (bare UPDATEs flat out), the burst
+    (the rush's clients flat out: how many bookings the system takes) and the rush at a
+    human pace (what people wait). The rush day is reset before each rush phase and the
+    database checked after it."""
     now = datetime.datetime.now(datetime.UTC)
     day = options.rush_day or rushday.default_rush_day(now, tz)
     today = now.astimezone(ZoneInfo(tz)).date()
     before = machine_state(url)
     dataset = ensure_dataset(url, scale, today=today, rush_day=day, tz=tz, rebuild=rebuild, log=log)
     filled: list[str] = list(dataset.filled_columns)
-    rush = rushday.prepare(url, day, tz, filled)
-    log(f"rush day {day}: {len(rush.slot_ids)} morning slots, embargoed until the rush starts")
-    plan = load_plan(
-        url,
-        start_after=rush.window_start,
-        start_before=rush.window_end,
-        patients_per_practice=options.patients_per_practice,
-        pick_from=options.pick_from,
-        think_seconds=options.think_ms / 1000,
-    )
     pool = rushday.ceiling_pool(url, day, tz, options.ceiling_pool) if options.ceiling else []
     log_path = options.out.with_suffix(".gunicorn.log")
     ceiling: dict[str, Any] | None = None
+    phases: dict[str, dict[str, Any]] = {}
     with running_server(
         options.server, database_url=url, redis_url=redis_url, log_path=log_path
     ) as server:
@@ -111,47 +119,84 @@ def run_rush(
         if options.ceiling:
             log(f"ceiling: {options.clients} clients, {options.duration:.0f} s, {len(pool)} slots")
             ceiling_clients = make_ceiling_clients(pool, port=server.port, count=options.clients)
-            cpu_before = cpu.snapshot(server.pid)
             try:
-                elapsed = run_clients(ceiling_clients, options.duration)
-                cpu_after = cpu.snapshot(server.pid)
+                with cpu.measured(server.pid) as usage:
+                    run = run_phase(
+                        ceiling_clients, options.duration, options.warmup, usage.start
+                    )
             finally:  # also when interrupted: the ceiling's slots have no appointment
                 freed = rushday.free_ceiling_pool(url, pool)
-            ceiling = summarise_ceiling(ceiling_clients, elapsed)
-            ceiling["cpu"] = cpu.account(cpu_before, cpu_after, ceiling["requests"])
-            log(f"ceiling cpu: {ceiling['cpu']}")
+            ceiling = summarise_ceiling(ceiling_clients, run.elapsed, run.measured_from)
+            ceiling["cpu"] = usage.account(ceiling["requests"])
             log(f"ceiling: {ceiling['updates_per_s']} updates/s; {freed} slots freed again")
-        released_at = rushday.release(url, rush.slot_ids)
-        clients = make_clients(
-            plan,
-            port=server.port,
-            count=options.clients,
-            hub_share=options.hub_share,
-            rush_practices=options.rush_practices,
-            seed=options.seed,
-        )
-        log(f"rush: {describe_clients(clients)} clients, {options.duration:.0f} s")
-        cpu_before = cpu.snapshot(server.pid)
-        elapsed = run_clients(clients, options.duration)
-        cpu_after = cpu.snapshot(server.pid)
-    outcome = summarise_rush(clients, elapsed)
-    outcome["cpu"] = cpu.account(
-        cpu_before, cpu_after, outcome["search"]["requests"] + outcome["book"]["requests"]
-    )
-    log(f"rush cpu: {outcome['cpu']}")
-    with psycopg.connect(url) as conn, conn.cursor() as cur:
-        check = database_check(
-            cur, slot_ids=rush.slot_ids, created_ids=outcome.pop("_created"), since=released_at
-        )
+
+        def phase(name: str, make: Any) -> None:
+            # Released a little later, after a VACUUM: the embargo then ends as 08:00 passing
+            # ends it, without rewriting the rows the rush is about to read.
+            released_at = datetime.datetime.now(datetime.UTC) + RELEASE_DELAY
+            rush = rushday.prepare(url, day, tz, filled, release_at=released_at)
+            rushday.tidy(url)
+            plan = load_plan(
+                url,
+                start_after=rush.window_start,
+                start_before=rush.window_end,
+                patients_per_practice=options.patients_per_practice,
+                pick_from=options.pick_from,
+                patient_pick_from=options.patient_pick_from,
+            )
+            wait = released_at - datetime.datetime.now(datetime.UTC)
+            time.sleep(max(0.0, wait.total_seconds()))
+            clients = make(plan, server.port)
+            log(f"{name}: {describe_clients(clients)} clients, {options.duration:.0f} s, "
+                f"{len(rush.slot_ids)} morning slots released")
+            with cpu.measured(server.pid) as usage:
+                run = run_phase(clients, options.duration, options.warmup, usage.start)
+            outcome = summarise_rush(clients, run.elapsed, run.measured_from)
+            outcome["cpu"] = usage.account(
+                outcome["search"]["requests"] + outcome["book"]["requests"]
+            )
+            outcome["rush_slots"] = len(rush.slot_ids)
+            with psycopg.connect(url) as conn, conn.cursor() as cur:
+                outcome["database_check"] = database_check(
+                    cur,
+                    slot_ids=rush.slot_ids,
+                    created_ids=outcome.pop("_created"),
+                    since=released_at,
+                )
+            log(f"{name}: {outcome['bookings_per_s']} bookings/s, search p95 "
+                f"{outcome['search']['p95_ms']} ms, book p95 {outcome['book']['p95_ms']} ms")
+            phases[name] = outcome
+
+        if options.burst:
+            phase(
+                "burst",
+                lambda plan, port: make_clients(
+                    plan,
+                    port=port,
+                    count=options.clients,
+                    hub_share=options.hub_share,
+                    patient_share=options.patient_share,
+                    rush_practices=options.rush_practices,
+                    seed=options.seed,
+                ),
+            )
+        if options.paced:
+            pace = Pace(
+                patient_think_s=options.patient_think_s, desk_think_s=options.desk_think_s
+            )
+            phase(
+                "rush",
+                lambda plan, port: make_people(
+                    plan, port=port, patients=options.paced_patients, pace=pace, seed=options.seed
+                ),
+            )
     result = assemble(
         scale=scale,
         options=options,
         dataset=dataset,
         day=day,
-        rush_slots=len(rush.slot_ids),
         ceiling=ceiling,
-        rush=outcome,
-        check=check,
+        phases=phases,
         machine_before=before,
         machine_after=machine_state(url),
         started_at=now,
@@ -160,46 +205,93 @@ def run_rush(
     return (0 if result["ok"] else 1), result
 
 
-def summarise_ceiling(clients: list[CeilingClient], elapsed: float) -> dict[str, Any]:
+def summarise_ceiling(
+    clients: list[CeilingClient], elapsed: float, since: float | None = None
+) -> dict[str, Any]:
+    """Rates and latencies of the requests sent from ``since`` on (after the warm-up)."""
     timings = merged(c.tally.timings for c in clients)
-    updated = sum(c.tally.updated for c in clients)
+    measured = timings.since(since) if since is not None else timings
+    updated = sum(
+        1 for c in clients for at in c.tally.updated_at if since is None or at >= since
+    )
     return {
         "elapsed_s": round(elapsed, 3),
-        "requests": timings.count,
+        "requests": measured.count,
         "updates": updated,
         "updates_per_s": per_second(updated, elapsed),
-        "requests_per_s": per_second(timings.count, elapsed),
-        "latency": timings.summary(),
+        "requests_per_s": per_second(measured.count, elapsed),
+        "latency": measured.summary(),
+        "failed_anywhere": timings.summary()["classes"]["5xx"] + timings.transport_errors,
         "clients_out_of_slots": sum(c.tally.exhausted for c in clients),
     }
 
 
-def summarise_rush(clients: list[RushClient], elapsed: float) -> dict[str, Any]:
-    search = merged(c.tally.search for c in clients)
-    book = merged(c.tally.book for c in clients)
+def summarise_rush(
+    clients: list[RushClient], elapsed: float, since: float | None = None
+) -> dict[str, Any]:
+    """Rates and latencies of the requests sent from ``since`` on (after the warm-up);
+    errors and the appointments made are counted over the whole phase."""
+
+    def measured(timings: Timings) -> Timings:
+        return timings.since(since) if since is not None else timings
+
+    search_all = merged(c.tally.search for c in clients)
+    book_all = merged(c.tally.book for c in clients)
+    search, book = measured(search_all), measured(book_all)
     created = [i for c in clients for i in c.tally.created]
-    classes = book.summary()["classes"]
+    every = {"search": search_all.summary()["classes"], "book": book_all.summary()["classes"]}
+    by_kind = {}
+    for kind in sorted({c.tally.kind for c in clients}):
+        mine = [c for c in clients if c.tally.kind == kind]
+        kind_book = measured(merged(c.tally.book for c in mine))
+        by_kind[kind] = {
+            "clients": len(mine),
+            "bookings": kind_book.statuses[201],
+            "search": measured(merged(c.tally.search for c in mine)).summary(),
+            "book": kind_book.summary(),
+        }
+    booked = book.statuses[201]
     return {
         "elapsed_s": round(elapsed, 3),
-        "bookings": len(created),
-        "bookings_per_s": per_second(len(created), elapsed),
+        "bookings": booked,
+        "bookings_per_s": per_second(booked, elapsed),
         "book_attempts_per_s": per_second(book.count, elapsed),
         "searches_per_s": per_second(search.count, elapsed),
-        "counts": {
-            "201": classes["201"],
-            "409": classes["409"],
-            "other_4xx": classes["other_4xx"] + search.summary()["classes"]["other_4xx"],
-            "5xx": classes["5xx"] + search.summary()["classes"]["5xx"],
-            "transport_errors": book.transport_errors + search.transport_errors,
+        "bookings_with_warmup": len(created),
+        "counts": {  # the whole phase, warm-up included
+            "201": every["book"]["201"],
+            "409": every["book"]["409"],
+            "other_4xx": every["book"]["other_4xx"] + every["search"]["other_4xx"],
+            "5xx": every["book"]["5xx"] + every["search"]["5xx"],
+            "transport_errors": book_all.transport_errors + search_all.transport_errors,
             "201_without_id": sum(c.tally.created_without_id for c in clients),
-            "unreadable_search_bodies": search.bad_bodies,
+            "unreadable_search_bodies": search_all.bad_bodies,
         },
         "search": search.summary(),
         "book": book.summary(),
+        "by_kind": by_kind,
         "clients_finished_early": sum(c.tally.finished_early for c in clients),
         "clients_out_of_patients": sum(1 for c in clients if c.tally.no_patient),
         "_created": created,
     }
+
+
+def _failures(name: str, outcome: dict[str, Any]) -> list[str]:
+    counts, check = outcome["counts"], outcome["database_check"]
+    found = []
+    if counts["5xx"]:
+        found.append(f"{name}: {counts['5xx']} responses were 5xx")
+    if counts["transport_errors"]:
+        found.append(f"{name}: {counts['transport_errors']} requests got no HTTP answer")
+    if check["double_bookings"]:
+        found.append(f"{name}: {check['double_bookings']} slots are double booked")
+    if check["lost_bookings"]:
+        found.append(f"{name}: {check['lost_bookings']} bookings answered 201 are not saved")
+    if counts["201_without_id"]:
+        found.append(f"{name}: {counts['201_without_id']} 201 answers had no appointment id")
+    if outcome["bookings"] == 0:
+        found.append(f"{name}: nothing was booked")
+    return found
 
 
 def assemble(
@@ -208,34 +300,24 @@ def assemble(
     options: RushOptions,
     dataset: DatasetInfo,
     day: datetime.date,
-    rush_slots: int,
     ceiling: dict[str, Any] | None,
-    rush: dict[str, Any],
-    check: dict[str, int],
+    phases: dict[str, dict[str, Any]],
     machine_before: dict[str, Any],
     machine_after: dict[str, Any],
     started_at: datetime.datetime,
     filled: list[str],
 ) -> dict[str, Any]:
+    burst = phases.get("burst")
+    paced = phases.get("rush")
     ceiling_rate = ceiling["updates_per_s"] if ceiling else None
-    ratio = round(rush["bookings_per_s"] / ceiling_rate, 3) if ceiling_rate else None
-    counts = rush["counts"]
-    failures = []
-    if counts["5xx"]:
-        failures.append(f"{counts['5xx']} responses were 5xx")
-    if counts["transport_errors"]:
-        failures.append(f"{counts['transport_errors']} requests got no HTTP answer")
-    if ceiling and (ceiling["latency"]["classes"]["5xx"] or ceiling["latency"]["transport_errors"]):
+    ratio = (
+        round(burst["bookings_per_s"] / ceiling_rate, 3) if ceiling_rate and burst else None
+    )
+    failures = [f for name, outcome in phases.items() for f in _failures(name, outcome)]
+    if ceiling and ceiling["failed_anywhere"]:
         failures.append("the ceiling view failed")
-    if check["double_bookings"]:
-        failures.append(f"{check['double_bookings']} slots are double booked")
-    if check["lost_bookings"]:
-        failures.append(f"{check['lost_bookings']} bookings answered 201 are not in the database")
-    if counts["201_without_id"]:
-        failures.append(f"{counts['201_without_id']} 201 answers had no appointment id")
-    if rush["bookings"] == 0:
-        failures.append("the rush booked nothing (is the booking API there?)")
-    search_p95 = rush["search"]["p95_ms"]
+    search_p95 = paced["search"]["p95_ms"] if paced else None
+    checks = [outcome["database_check"] for outcome in phases.values()]
     return {
         "benchmark": "rush",
         "started_at": started_at.isoformat(),
@@ -244,29 +326,34 @@ def assemble(
         "scale": asdict(scale),
         "dataset": asdict(dataset),
         "run": {
-            "clients": options.clients,
             "duration_s": options.duration,
+            "warmup_s": options.warmup,
             "rush_day": day.isoformat(),
-            "rush_slots": rush_slots,
-            "pick_from": options.pick_from,
-            "think_ms": options.think_ms,
-            "rush_practices": options.rush_practices,
+            "burst_clients": options.clients,
+            "patient_share": options.patient_share,
             "hub_share": options.hub_share,
+            "rush_practices": options.rush_practices,
+            "pick_from": options.pick_from,
+            "patient_pick_from": options.patient_pick_from,
+            "paced": options.paced,
+            "paced_patients": options.paced_patients,
+            "patient_think_s": options.patient_think_s,
+            "desk_think_s": options.desk_think_s,
             "server": options.server.describe(),
             "filled_columns": filled,
         },
         "ceiling": ceiling,
-        "rush": rush,
+        "burst": burst,
+        "rush": paced,
         "ratio": ratio,
-        "database_check": check,
         "targets": {
             "booking_at_least_40pc_of_ceiling": None if ratio is None else ratio >= TARGET_RATIO,
             "search_p95_under_50ms": None
             if search_p95 is None
             else search_p95 < TARGET_SEARCH_P95_MS,
-            "zero_5xx": counts["5xx"] == 0,
-            "zero_double_bookings": check["double_bookings"] == 0,
-            "zero_lost_bookings": check["lost_bookings"] == 0,
+            "zero_5xx": all(o["counts"]["5xx"] == 0 for o in phases.values()),
+            "zero_double_bookings": all(c["double_bookings"] == 0 for c in checks),
+            "zero_lost_bookings": all(c["lost_bookings"] == 0 for c in checks),
         },
         "failures": failures,
         "ok": not failures,
@@ -275,34 +362,48 @@ def assemble(
 
 def render(result: dict[str, Any]) -> str:
     """The human summary printed at the end of a run."""
-    rush, ceiling, check = result["rush"], result["ceiling"], result["database_check"]
-    counts = rush["counts"]
-    lines = [
-        f"8am rush: {result['run']['clients']} clients for {rush['elapsed_s']:.1f} s "
-        f"on {result['run']['rush_slots']} released slots "
-        f"({result['run']['server']['worker_class']} x{result['run']['server']['workers']}"
-        f"/{result['run']['server']['threads']})",
-        f"  bookings/s     {rush['bookings_per_s']:>9}   ({rush['bookings']} booked)",
-    ]
+    ceiling = result["ceiling"]
+    lines = []
     if ceiling:
         lines.append(
-            f"  ceiling upd/s  {ceiling['updates_per_s']:>9}   ratio {result['ratio']} "
-            f"(target >= {TARGET_RATIO})"
+            f"ceiling        {ceiling['updates_per_s']:>9} bare UPDATEs/s "
+            f"({result['run']['burst_clients']} clients flat out)"
         )
-    for name in ("search", "book"):
-        part = rush[name]
+    for name in ("burst", "rush"):
+        outcome = result.get(name)
+        if not outcome:
+            continue
+        counts, check = outcome["counts"], outcome["database_check"]
+        kinds = ", ".join(f"{v['clients']} {k}" for k, v in outcome["by_kind"].items())
+        title = "flat out" if name == "burst" else "at a human pace"
+        lines.append(f"{name} ({title}: {kinds}; {outcome['elapsed_s']:.1f} s)")
         lines.append(
-            f"  {name:<6} ms      p50 {part['p50_ms']}  p95 {part['p95_ms']}  p99 {part['p99_ms']}"
-            f"  ({part['requests']} requests)"
+            f"  bookings/s     {outcome['bookings_per_s']:>9}   ({outcome['bookings']} booked, "
+            f"{outcome['searches_per_s']} searches/s)"
         )
-    lines.append(
-        f"  answers        201 {counts['201']}  409 {counts['409']}  other 4xx "
-        f"{counts['other_4xx']}  5xx {counts['5xx']}  no answer {counts['transport_errors']}"
-    )
-    lines.append(
-        f"  database       double {check['double_bookings']}  lost {check['lost_bookings']}  "
-        f"booked-without-appointment {check['booked_without_appointment']}  "
-        f"unacknowledged {check['unacknowledged_bookings']}"
-    )
-    lines.append("  OK" if result["ok"] else "  FAILED: " + "; ".join(result["failures"]))
+        if name == "burst" and ceiling:
+            lines.append(f"  ratio to the ceiling {result['ratio']} (target >= {TARGET_RATIO})")
+        for part in ("search", "book"):
+            summary = outcome[part]
+            lines.append(
+                f"  {part:<6} ms      p50 {summary['p50_ms']}  p95 {summary['p95_ms']}  "
+                f"p99 {summary['p99_ms']}  ({summary['requests']} requests)"
+            )
+        lines.append(
+            f"  answers        201 {counts['201']}  409 {counts['409']}  other 4xx "
+            f"{counts['other_4xx']}  5xx {counts['5xx']}  no answer {counts['transport_errors']}"
+        )
+        lines.append(
+            f"  database       double {check['double_bookings']}  lost "
+            f"{check['lost_bookings']}  booked-without-appointment "
+            f"{check['booked_without_appointment']}  unacknowledged "
+            f"{check['unacknowledged_bookings']}"
+        )
+        cpu_ms = (outcome.get("cpu") or {}).get("cpu_ms_per_request")
+        if cpu_ms:
+            lines.append("  cpu ms/request " + "  ".join(f"{k} {v}" for k, v in cpu_ms.items()))
+    targets = ", ".join(f"{k}: {'met' if v else 'NOT met'}" for k, v in result["targets"].items()
+                        if v is not None)
+    lines.append(f"targets: {targets}")
+    lines.append("OK" if result["ok"] else "FAILED: " + "; ".join(result["failures"]))
     return "\n".join(lines)

@@ -1,15 +1,19 @@
-"""The 8am rush: receptionists and federation hub staff search and book the released slots.
+"""The 8am rush: patients online, reception desks and federation hub staff go for the morning.
 
-Each client is a person at a desk with an API token. It loops: search the morning's free
-slots at a site, pick one of the first few at random, book it for one of the practice's
-patients; 201 or 409 (someone was quicker) are both normal. When a practice's morning is
-gone, the desk moves to another practice, as the phone queue does.
+Three kinds of client, each one person with an API token and one keep-alive connection:
 
-Clients are written against the API contract of issue 3:
-``GET /api/v1/slots/?practice=&site=&start_after=&start_before=`` (paginated,
-``results[].id``; ``practice`` names another practice's book for the federation hub) and
-``POST /api/v1/appointments/ {"slot", "patient"}`` -> 201 ``{"id", ...}`` or 409.
-A patient-online client (``/api/v1/me/...``) slots in as another ``Desk`` kind later.
+- **patients** (``/api/v1/me/``): search their practice's online slots from the rush day,
+  pick one of the first few of the morning, book it; 409 (someone was quicker) means search
+  again, up to three tries; then the next patient of the practice takes the phone. When a
+  practice's online morning is gone they go to another practice's patients.
+- **reception desks** (``/api/v1/slots/`` and ``/api/v1/appointments/``) keep the morning's
+  free slots at one of their sites on screen, as the reception day book does (it refreshes
+  every 10 s), and book the next caller into one of the first few; a 409 makes them refresh
+  at once. When a practice's morning is gone they move to another practice.
+- **federation hub** staff do the same for other practices' patients, in federation slots.
+
+Flat out (no think time) the clients measure how many bookings the system can take; with
+think times they are people at a human pace, and measure what those people wait.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import datetime
 import json
 import random
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,17 +35,34 @@ from bench.stats import Timings
 
 SLOTS_PATH = "/api/v1/slots/"
 APPOINTMENTS_PATH = "/api/v1/appointments/"
+ME_SLOTS_PATH = "/api/v1/me/slots/"
+ME_APPOINTMENTS_PATH = "/api/v1/me/appointments/"
 SITE_HEADER = "X-Dovetail-Site"
+PATIENT_TRIES = 3
 
 
 @dataclass(frozen=True)
 class Desk:
-    """Who a client is: a token, the practice they work for and the site they sit at."""
+    """Who a client is: a token, the practice they work for (or are registered with), the
+    site a member of staff sits at, and for a patient their own record."""
 
-    kind: str  # "reception" or "hub"
+    kind: str  # "reception", "hub" or "patient"
     token: str
     practice: int
-    site: int
+    site: int | None
+    patient: int | None = None
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Think times (means of exponential pauses, seconds); zero is flat out."""
+
+    patient_think_s: float = 0.0  # reading the list before booking, and between patients
+    desk_think_s: float = 0.0  # the next caller on the phone
+    refresh_s: float = 10.0  # the reception day book refreshes itself this often
+
+    def pause(self, rng: random.Random, mean: float) -> float:
+        return rng.expovariate(1 / mean) if mean > 0 else 0.0
 
 
 @dataclass
@@ -51,11 +73,13 @@ class RushPlan:
     sites: dict[int, list[int]]
     desks: dict[int, list[Desk]]
     hub_desks: list[Desk]
-    patients: dict[int, deque[int]]
+    patients: dict[int, deque[int]]  # booked by desks (no online account)
+    online: dict[int, deque[Desk]]  # patients with an online account, by practice
     start_after: datetime.datetime
     start_before: datetime.datetime
-    pick_from: int = 5
-    think_seconds: float = 0.0
+    pick_from: int = 5  # a receptionist offers the caller one of the first few
+    patient_pick_from: int = 20  # a patient picks a time that suits them from the morning
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def search_path(self, practice: int, site: int) -> str:
         query = urlencode(
@@ -68,15 +92,26 @@ class RushPlan:
         )
         return f"{SLOTS_PATH}?{query}"
 
+    def me_search_path(self) -> str:
+        return f"{ME_SLOTS_PATH}?{urlencode({'date': self.start_after.date().isoformat()})}"
+
     def take_patient(self, practice: int) -> int | None:
-        queue = self.patients.get(practice)
-        try:
+        with self.lock:
+            queue = self.patients.get(practice)
             return queue.pop() if queue else None
-        except IndexError:
-            return None
 
     def give_back_patient(self, practice: int, patient: int) -> None:
-        self.patients[practice].append(patient)
+        with self.lock:
+            self.patients[practice].append(patient)
+
+    def take_account(self, practice: int) -> Desk | None:
+        with self.lock:
+            queue = self.online.get(practice)
+            return queue.pop() if queue else None
+
+    def give_back_account(self, account: Desk) -> None:
+        with self.lock:
+            self.online[account.practice].append(account)
 
 
 def load_plan(
@@ -86,7 +121,7 @@ def load_plan(
     start_before: datetime.datetime,
     patients_per_practice: int,
     pick_from: int,
-    think_seconds: float = 0.0,
+    patient_pick_from: int = 20,
 ) -> RushPlan:
     with psycopg.connect(url) as conn:
         sites: dict[int, list[int]] = {}
@@ -111,14 +146,29 @@ def load_plan(
                 hub.append(Desk("hub", token, practice, site))
             else:
                 desks.setdefault(practice, []).append(Desk("reception", token, practice, site))
-        # The last patients of each list: the data set's existing bookings use the first.
+        online: dict[int, deque[Desk]] = {}
+        for token, practice, patient in conn.execute(
+            """
+            SELECT t.key, p.registered_practice_id, p.id
+            FROM patients_patientaccount pa JOIN records_patient p ON p.id = pa.patient_id
+            JOIN authtoken_token t ON t.user_id = pa.user_id
+            WHERE p.date_of_death IS NULL ORDER BY p.id
+            """
+        ):
+            online.setdefault(practice, deque()).append(
+                Desk("patient", token, practice, None, patient)
+            )
+        # Desks book the last patients of each list without an online account (the data
+        # set's existing bookings use the first ones; the accounts are the very last).
         patients: dict[int, deque[int]] = {}
         for practice, patient in conn.execute(
             """
             SELECT registered_practice_id, id FROM (
-                SELECT registered_practice_id, id, row_number() OVER (
-                    PARTITION BY registered_practice_id ORDER BY id DESC) AS rn
-                FROM records_patient WHERE date_of_death IS NULL
+                SELECT p.registered_practice_id, p.id, row_number() OVER (
+                    PARTITION BY p.registered_practice_id ORDER BY p.id DESC) AS rn
+                FROM records_patient p
+                WHERE p.date_of_death IS NULL AND NOT EXISTS (
+                    SELECT 1 FROM patients_patientaccount pa WHERE pa.patient_id = p.id)
             ) AS ranked WHERE rn <= %s ORDER BY registered_practice_id, id
             """,
             [patients_per_practice],
@@ -130,10 +180,11 @@ def load_plan(
         desks=desks,
         hub_desks=hub,
         patients=patients,
+        online=online,
         start_after=start_after,
         start_before=start_before,
         pick_from=pick_from,
-        think_seconds=think_seconds,
+        patient_pick_from=patient_pick_from,
     )
 
 
@@ -141,6 +192,7 @@ def load_plan(
 class Tally:
     """What one client saw."""
 
+    kind: str
     search: Timings = field(default_factory=Timings)
     book: Timings = field(default_factory=Timings)
     created: list[int] = field(default_factory=list)
@@ -149,11 +201,15 @@ class Tally:
     no_patient: int = 0
 
 
-def parse_slot_ids(body: bytes) -> list[int] | None:
-    """The slot ids of a search page, in order; None when the body is not the contract's."""
+def parse_slots(body: bytes) -> list[tuple[int, datetime.datetime]] | None:
+    """(id, start) of a search page's results, in order; None when the body is not the
+    contract's."""
     try:
         data = json.loads(body)
-        return [int(item["id"]) for item in data["results"]]
+        return [
+            (int(item["id"]), datetime.datetime.fromisoformat(item["start"]))
+            for item in data["results"]
+        ]
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -165,21 +221,73 @@ def parse_created_id(body: bytes) -> int | None:
         return None
 
 
-class RushClient:
-    """One desk working through practices: ``order`` is the practices it will try, in turn."""
+class _Client:
+    """A person at a desk or on their phone, working through ``order`` (practices)."""
 
     def __init__(
-        self, http: Http, plan: RushPlan, desks: list[Desk], order: list[int], seed: int
+        self, http: Http, plan: RushPlan, order: list[int], seed: int, pace: Pace, kind: str
     ) -> None:
         self.http = http
         self.plan = plan
-        self.desks = desks  # the desk to use for each practice in ``order`` (same index)
         self.order = order
         self.rng = random.Random(seed)
-        self.tally = Tally()
+        self.pace = pace
+        self.tally = Tally(kind)
+
+    def _first_pause(self, stop: threading.Event, mean: float) -> bool:
+        """At a human pace people do not all press the button in the same millisecond:
+        start somewhere in a first think time. True if the run ended meanwhile."""
+        return mean > 0 and stop.wait(self.rng.uniform(0, mean))
+
+    def _search(self, path: str, headers: dict[str, str]) -> list[tuple[int, Any]] | None:
+        try:
+            status, body, ms = self.http.call("GET", path, headers=headers)
+        except TransportError:
+            self.tally.search.transport_errors += 1
+            return None
+        self.tally.search.record(status, ms)
+        if status != 200:
+            return None
+        found = parse_slots(body)
+        if found is None:
+            self.tally.search.bad_bodies += 1
+        return found
+
+    def _book(self, path: str, payload: dict[str, int], headers: dict[str, str]) -> int | None:
+        try:
+            status, body, ms = self.http.call("POST", path, headers=headers, payload=payload)
+        except TransportError:
+            self.tally.book.transport_errors += 1
+            return None
+        self.tally.book.record(status, ms)
+        if status == 201:
+            created = parse_created_id(body)
+            if created is None:
+                self.tally.created_without_id += 1
+            else:
+                self.tally.created.append(created)
+        return status
+
+
+class DeskClient(_Client):
+    """Reception or federation hub: books callers from the day book on screen."""
+
+    def __init__(
+        self,
+        http: Http,
+        plan: RushPlan,
+        desks: list[Desk],
+        order: list[int],
+        seed: int,
+        pace: Pace,
+    ) -> None:
+        super().__init__(http, plan, order, seed, pace, desks[0].kind if desks else "reception")
+        self.desks = desks  # the desk to use for each practice in ``order`` (same index)
 
     def __call__(self, stop: threading.Event) -> None:
         try:
+            if self._first_pause(stop, self.pace.desk_think_s):
+                return
             for desk, practice in zip(self.desks, self.order, strict=True):
                 if stop.is_set():
                     return
@@ -195,81 +303,151 @@ class RushClient:
             "Accept": "application/json",
             SITE_HEADER: str(desk.site),
         }
+        page: list[int] = []
+        shown_at = 0.0
         while open_sites and not stop.is_set():
-            site = self.rng.choice(open_sites)
-            ids = self._search(practice, site, headers)
-            if ids is None:
-                continue
-            if not ids:
-                open_sites.remove(site)  # nothing left here for this desk
-                continue
-            slot = self.rng.choice(ids[: self.plan.pick_from])
+            if not page or time.monotonic() - shown_at > self.pace.refresh_s:
+                site = self.rng.choice(open_sites)
+                found = self._search(self.plan.search_path(practice, site), headers)
+                if found is None:
+                    stop.wait(0.05)  # an error answer (counted): do not hammer the server
+                    continue
+                if not found:
+                    open_sites.remove(site)  # nothing left here for this desk
+                    page = []
+                    continue
+                page, shown_at = [slot for slot, _start in found], time.monotonic()
+            slot = self.rng.choice(page[: self.plan.pick_from])
+            page.remove(slot)
             patient = self.plan.take_patient(practice)
             if patient is None:
                 self.tally.no_patient += 1
                 return
-            self._book(slot, patient, practice, headers)
-            if self.plan.think_seconds and stop.wait(self.plan.think_seconds):
+            status = self._book(APPOINTMENTS_PATH, {"slot": slot, "patient": patient}, headers)
+            if status != 201:
+                self.plan.give_back_patient(practice, patient)
+            if status == 409:
+                page = []  # the book moved on: look again
+            if stop.wait(self.pace.pause(self.rng, self.pace.desk_think_s)):
                 return
 
-    def _search(self, practice: int, site: int, headers: dict[str, str]) -> list[int] | None:
-        path = self.plan.search_path(practice, site)
-        try:
-            status, body, ms = self.http.call("GET", path, headers=headers)
-        except TransportError:
-            self.tally.search.transport_errors += 1
-            return None
-        self.tally.search.record(status, ms)
-        if status != 200:
-            return None
-        ids = parse_slot_ids(body)
-        if ids is None:
-            self.tally.search.bad_bodies += 1
-        return ids
 
-    def _book(self, slot: int, patient: int, practice: int, headers: dict[str, str]) -> None:
-        payload = {"slot": slot, "patient": patient}
+class PatientClient(_Client):
+    """Patients of one practice after another, each booking one morning slot online."""
+
+    def __init__(
+        self, http: Http, plan: RushPlan, order: list[int], seed: int, pace: Pace
+    ) -> None:
+        super().__init__(http, plan, order, seed, pace, "patient")
+
+    def __call__(self, stop: threading.Event) -> None:
         try:
-            status, body, ms = self.http.call(
-                "POST", APPOINTMENTS_PATH, headers=headers, payload=payload
-            )
-        except TransportError:
-            self.tally.book.transport_errors += 1
-            return
-        self.tally.book.record(status, ms)
-        if status == 201:
-            created = parse_created_id(body)
-            if created is None:
-                self.tally.created_without_id += 1
-            else:
-                self.tally.created.append(created)
-        elif status == 409:
-            self.plan.give_back_patient(practice, patient)
+            if self._first_pause(stop, self.pace.patient_think_s):
+                return
+            for practice in self.order:
+                while not stop.is_set():
+                    account = self.plan.take_account(practice)
+                    if account is None:
+                        self.tally.no_patient += 1
+                        break  # every patient of this practice with an account has tried
+                    if self._one_patient(stop, account) == "sold out":
+                        self.plan.give_back_account(account)
+                        break
+                if stop.is_set():
+                    return
+            self.tally.finished_early = True
+        finally:
+            self.http.close()
+
+    def _one_patient(self, stop: threading.Event, account: Desk) -> str:
+        headers = {"Authorization": f"Token {account.token}", "Accept": "application/json"}
+        for _ in range(PATIENT_TRIES):
+            found = self._search(self.plan.me_search_path(), headers)
+            if found is None:
+                return "error"
+            # The page runs on into the afternoon and later days: the rush is the morning.
+            morning = [slot for slot, start in found if start < self.plan.start_before]
+            if not morning:
+                return "sold out"
+            if stop.wait(self.pace.pause(self.rng, self.pace.patient_think_s)):
+                return "stopped"
+            slot = self.rng.choice(morning[: self.plan.patient_pick_from])
+            status = self._book(ME_APPOINTMENTS_PATH, {"slot": slot}, headers)
+            if status != 409:
+                break  # booked, or refused for a reason trying again will not change
+        stop.wait(self.pace.pause(self.rng, self.pace.patient_think_s))  # the next patient
+        return "done"
+
+
+RushClient = DeskClient | PatientClient
 
 
 def make_clients(
-    plan: RushPlan, *, port: int, count: int, hub_share: float, rush_practices: int, seed: int
+    plan: RushPlan,
+    *,
+    port: int,
+    count: int,
+    hub_share: float,
+    patient_share: float,
+    rush_practices: int,
+    seed: int,
+    pace: Pace | None = None,
 ) -> list[RushClient]:
-    """``count`` clients: most at reception desks, spread over the first ``rush_practices``
-    practices (so many desks fight over each morning), the rest at the federation hub."""
-    hub_count = round(count * hub_share) if plan.hub_desks else 0
+    """``count`` clients: patients online, reception desks spread over the first
+    ``rush_practices`` practices (so many fight over each morning), and hub staff."""
+    pace = pace or Pace()
     practices = plan.practices
     focus = max(1, min(rush_practices, len(practices)))
+    hub_count = round(count * hub_share) if plan.hub_desks else 0
+    patient_count = round(count * patient_share) if plan.online else 0
+    desk_count = max(count - hub_count - patient_count, 0)
     clients: list[RushClient] = []
-    for i in range(count - hub_count):
-        start = i % focus
-        order = [
-            practices[(start + step * focus) % len(practices)] for step in range(len(practices))
-        ]
-        order = list(dict.fromkeys(order)) + [p for p in practices if p not in order]
+
+    def order_from(start: int) -> list[int]:
+        order = [practices[(start + step * focus) % len(practices)] for step in range(focus)]
+        return list(dict.fromkeys(order)) + [p for p in practices if p not in order]
+
+    for i in range(patient_count):
+        order = order_from(i % focus)
+        clients.append(PatientClient(Http(port), plan, order, seed + 20_000 + i, pace))
+    for i in range(desk_count):
+        order = order_from(i % focus)
         desks = [plan.desks[p][(i // focus) % len(plan.desks[p])] for p in order]
-        clients.append(RushClient(Http(port), plan, desks, order, seed + i))
+        clients.append(DeskClient(Http(port), plan, desks, order, seed + i, pace))
     for h in range(hub_count):
         hub = plan.hub_desks[h % len(plan.hub_desks)]
         rng = random.Random(seed + 10_000 + h)
         others = [p for p in practices if p != hub.practice]
         rng.shuffle(others)
-        clients.append(RushClient(Http(port), plan, [hub] * len(others), others, seed + 10_000 + h))
+        clients.append(
+            DeskClient(Http(port), plan, [hub] * len(others), others, seed + 10_000 + h, pace)
+        )
+    return clients
+
+
+def make_people(
+    plan: RushPlan, *, port: int, patients: int, pace: Pace, seed: int
+) -> list[RushClient]:
+    """The federation's 8am at a human pace: ``patients`` patients online spread over every
+    practice, every reception desk at its own practice, and the hub."""
+    practices = plan.practices
+    clients: list[RushClient] = []
+    for i in range(patients):
+        start = i % len(practices)
+        order = practices[start:] + practices[:start]
+        clients.append(PatientClient(Http(port), plan, order, seed + 20_000 + i, pace))
+    for practice in practices:
+        for n, desk in enumerate(plan.desks[practice]):
+            clients.append(
+                DeskClient(Http(port), plan, [desk], [practice], seed + practice * 100 + n, pace)
+            )
+    for h, hub in enumerate(plan.hub_desks):
+        rng = random.Random(seed + 10_000 + h)
+        others = [p for p in practices if p != hub.practice]
+        rng.shuffle(others)
+        clients.append(
+            DeskClient(Http(port), plan, [hub] * len(others), others, seed + 10_000 + h, pace)
+        )
     return clients
 
 
@@ -277,6 +455,7 @@ def make_clients(
 class CeilingTally:
     timings: Timings = field(default_factory=Timings)
     updated: int = 0
+    updated_at: list[float] = field(default_factory=list)  # when each claiming request went
     exhausted: bool = False
 
 
@@ -301,6 +480,7 @@ class CeilingClient:
                 self.tally.timings.record(status, ms)
                 if status == 200 and body == b"1":
                     self.tally.updated += 1
+                    self.tally.updated_at.append(self.tally.timings.sent_at[-1])
             self.tally.exhausted = not stop.is_set()
         finally:
             self.http.close()
@@ -310,9 +490,8 @@ def make_ceiling_clients(pool: list[int], *, port: int, count: int) -> list[Ceil
     return [CeilingClient(Http(port), pool[i::count]) for i in range(count)]
 
 
-def describe_clients(clients: list[RushClient]) -> dict[str, Any]:
+def describe_clients(clients: list[RushClient]) -> dict[str, int]:
     kinds: dict[str, int] = {}
     for client in clients:
-        kind = client.desks[0].kind if client.desks else "idle"
-        kinds[kind] = kinds.get(kind, 0) + 1
+        kinds[client.tally.kind] = kinds.get(client.tally.kind, 0) + 1
     return kinds

@@ -42,8 +42,15 @@ def window(day: datetime.date, tz: str) -> tuple[datetime.datetime, datetime.dat
     )
 
 
-def prepare(url: str, day: datetime.date, tz: str, filled: list[str]) -> RushDay:
-    """Make sure the day is in the book, undo earlier runs on it, embargo its mornings."""
+def prepare(
+    url: str,
+    day: datetime.date,
+    tz: str,
+    filled: list[str],
+    release_at: datetime.datetime | None = None,
+) -> RushDay:
+    """Make sure the day is in the book, undo earlier runs on it, embargo its mornings until
+    ``release_at`` (default: 08:00 of the day, so until ``release`` lifts it)."""
     start, end = window(day, tz)
     next_day = datetime.datetime.combine(
         day + datetime.timedelta(days=1), datetime.time(0), start.tzinfo
@@ -65,7 +72,7 @@ def prepare(url: str, day: datetime.date, tz: str, filled: list[str]) -> RushDay
         cur.execute(
             "UPDATE appointments_slot SET booked = false, release_at = %s "
             "WHERE start >= %s AND start < %s RETURNING id",
-            [start, start, end],
+            [release_at or start, start, end],
         )
         ids = sorted(row[0] for row in cur.fetchall())
         cur.execute(
@@ -76,14 +83,33 @@ def prepare(url: str, day: datetime.date, tz: str, filled: list[str]) -> RushDay
     return RushDay(day, start, end, ids)
 
 
-def release(url: str, slot_ids: list[int]) -> datetime.datetime:
-    """Lift the embargo on the rush slots now; returns the release time (the rush start)."""
+def release(
+    url: str, slot_ids: list[int], at: datetime.datetime | None = None
+) -> datetime.datetime:
+    """Set the rush slots' release to ``at`` (default now); returns the release time."""
     with psycopg.connect(url) as conn:
         row = conn.execute(
-            "UPDATE appointments_slot SET release_at = now() WHERE id = ANY(%s) RETURNING now()",
-            [slot_ids],
+            "UPDATE appointments_slot SET release_at = coalesce(%s, now()) WHERE id = ANY(%s) "
+            "RETURNING release_at",
+            [at, slot_ids],
         ).fetchone()
-    return row[0] if row else datetime.datetime.now(datetime.UTC)
+    return row[0] if row else at or datetime.datetime.now(datetime.UTC)
+
+
+TIDIED = (
+    "appointments_slot",
+    "appointments_appointment",
+    "appointments_appointmentevent",
+    "notifications_outboxmessage",
+)
+
+
+def tidy(url: str) -> None:
+    """VACUUM ANALYZE what the runs rewrite: earlier runs' row versions are not this run's
+    cost (autovacuum does this in a live system; it may be off on a test machine)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in TIDIED:
+            conn.execute(f"VACUUM (ANALYZE) {table}")
 
 
 def ceiling_pool(url: str, day: datetime.date, tz: str, limit: int) -> list[int]:

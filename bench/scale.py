@@ -15,6 +15,7 @@ class Scale:
     receptionists: int = 4
     hub_staff: int = 8
     prebooked: float = 0.3
+    online_patients: int = 400
     seed: int = 8
 
     def problems(self) -> list[str]:
@@ -35,4 +36,8 @@ class Scale:
             found.append("--receptionists (per practice) must be at least 1.")
         if not 0 <= self.prebooked < 1:
             found.append("--prebooked is a share of slots, from 0 to below 1.")
+        if not 0 <= self.online_patients <= self.patients // self.practices // 2:
+            found.append(
+                "--online-patients (per practice) must be at most half of a practice's list."
+            )
         return found

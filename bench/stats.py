@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -49,14 +50,31 @@ class Timings:
     statuses: Counter[int] = field(default_factory=Counter)
     transport_errors: int = 0
     bad_bodies: int = 0
+    # Per request, in order: when it was sent (time.monotonic()) and its status.
+    sent_at: list[float] = field(default_factory=list)
+    codes: list[int] = field(default_factory=list)
 
-    def record(self, status: int, milliseconds: float) -> None:
+    def record(self, status: int, milliseconds: float, sent_at: float | None = None) -> None:
         self.latencies_ms.append(milliseconds)
         self.statuses[status] += 1
+        self.sent_at.append(
+            time.monotonic() - milliseconds / 1000 if sent_at is None else sent_at
+        )
+        self.codes.append(status)
+
+    def since(self, moment: float) -> Timings:
+        """The requests sent from ``moment`` on (after a warm-up), without its errors."""
+        kept = Timings()
+        for at, ms, code in zip(self.sent_at, self.latencies_ms, self.codes, strict=True):
+            if at >= moment:
+                kept.record(code, ms, at)
+        return kept
 
     def merge(self, other: Timings) -> None:
         self.latencies_ms.extend(other.latencies_ms)
         self.statuses.update(other.statuses)
+        self.sent_at.extend(other.sent_at)
+        self.codes.extend(other.codes)
         self.transport_errors += other.transport_errors
         self.bad_bodies += other.bad_bodies
 

@@ -19,6 +19,7 @@ TINY = Scale(
     receptionists=2,
     hub_staff=2,
     prebooked=0.3,
+    online_patients=20,
     seed=1,
 )
 

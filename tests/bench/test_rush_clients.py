@@ -1,25 +1,39 @@
-"""The rush and ceiling clients, end to end over HTTP, against a stand-in booking API.
-
-The stand-in (tests/bench/standin.py) follows the contract of issue 3 so that the clients,
-the statistics and the database check can be tested before the real API is merged.
-"""
+"""The rush and ceiling clients, end to end over HTTP, against the real API on a live server
+(patients online, reception desks, the ceiling view), and the database check after them."""
 
 from __future__ import annotations
 
+import threading
 from urllib.parse import urlparse
 
 import pytest
 from django.db import connection
 
-from appointments.models import Appointment, Slot
+from appointments.models import Appointment, Channel, Slot
 from bench import rushday
 from bench.checks import database_check
-from bench.load import run_clients
+from bench.load import Http, run_clients
 from bench.run import summarise_ceiling, summarise_rush
-from bench.rush import load_plan, make_ceiling_clients, make_clients
+from bench.rush import (
+    DeskClient,
+    Pace,
+    PatientClient,
+    load_plan,
+    make_ceiling_clients,
+    make_clients,
+    make_people,
+)
 from tests.bench.conftest import TZ
 
-pytestmark = [pytest.mark.urls("tests.bench.standin_urls"), pytest.mark.slow]
+pytestmark = [pytest.mark.urls("bench.urls"), pytest.mark.slow]
+
+CLEAN = {
+    "double_bookings": 0,
+    "lost_bookings": 0,
+    "booked_without_appointment": 0,
+    "appointment_on_free_slot": 0,
+    "unacknowledged_bookings": 0,
+}
 
 
 @pytest.fixture
@@ -27,40 +41,109 @@ def port(live_server) -> int:
     return int(urlparse(live_server.url).port or 80)
 
 
-def test_contending_desks_book_each_slot_once(tiny_dataset, test_db_url, rush_day, port):
-    rush = rushday.prepare(test_db_url, rush_day, TZ, [])
-    plan = load_plan(
+def _plan(test_db_url, rush):
+    return load_plan(
         test_db_url,
         start_after=rush.window_start,
         start_before=rush.window_end,
         patients_per_practice=100,
         pick_from=3,
     )
-    released_at = rushday.release(test_db_url, rush.slot_ids)
-    clients = make_clients(plan, port=port, count=6, hub_share=0, rush_practices=1, seed=1)
 
-    elapsed = run_clients(clients, duration=180)  # an upper bound: it ends when sold out
+
+def test_patients_and_desks_flat_out_book_each_slot_once(
+    tiny_dataset, test_db_url, rush_day, port
+):
+    rush = rushday.prepare(test_db_url, rush_day, TZ, [])
+    plan = _plan(test_db_url, rush)
+    released_at = rushday.release(test_db_url, rush.slot_ids)
+    clients = make_clients(
+        plan, port=port, count=6, hub_share=0, patient_share=0.5, rush_practices=1, seed=1
+    )
+    assert sorted(type(c).__name__ for c in clients) == ["DeskClient"] * 3 + ["PatientClient"] * 3
+
+    elapsed = run_clients(clients, duration=240)  # an upper bound: it ends when sold out
     outcome = summarise_rush(clients, elapsed)
 
     created = outcome.pop("_created")
     assert outcome["counts"]["5xx"] == 0
     assert outcome["counts"]["transport_errors"] == 0
+    assert outcome["counts"]["unreadable_search_bodies"] == 0
     assert len(created) == Appointment.objects.filter(slot_id__in=rush.slot_ids).count()
-    # Every desk ran out of practices before the time was up: the morning is sold out.
+    # Every client stopped before the time was up: the morning is sold out.
     assert outcome["clients_finished_early"] == 6
     assert not Slot.objects.filter(pk__in=rush.slot_ids, booked=False).exists()
-    assert outcome["search"]["p95_ms"] is not None
+    # Patients booked online (their own record, the online channel), desks at reception.
+    assert outcome["by_kind"]["patient"]["bookings"] > 0
+    assert outcome["by_kind"]["reception"]["bookings"] > 0
+    online = Appointment.objects.filter(pk__in=created, channel=Channel.ONLINE)
+    assert online.count() == outcome["by_kind"]["patient"]["bookings"]
+    assert all(a.slot.online for a in online.select_related("slot"))
     with connection.cursor() as cursor:
         check = database_check(
             cursor.cursor, slot_ids=rush.slot_ids, created_ids=created, since=released_at
         )
-    assert check == {
-        "double_bookings": 0,
-        "lost_bookings": 0,
-        "booked_without_appointment": 0,
-        "appointment_on_free_slot": 0,
-        "unacknowledged_bookings": 0,
-    }
+    assert check == CLEAN
+
+
+def test_people_at_a_human_pace_start_spread_out_and_pause(
+    tiny_dataset, test_db_url, rush_day, port
+):
+    rush = rushday.prepare(test_db_url, rush_day, TZ, [])
+    plan = _plan(test_db_url, rush)
+    released_at = rushday.release(test_db_url, rush.slot_ids)
+    pace = Pace(patient_think_s=0.2, desk_think_s=0.5)
+    clients = make_people(plan, port=port, patients=4, pace=pace, seed=2)
+    desks = sum(len(d) for d in plan.desks.values()) + len(plan.hub_desks)
+    assert sum(isinstance(c, PatientClient) for c in clients) == 4
+    assert sum(isinstance(c, DeskClient) for c in clients) == desks
+
+    outcome = summarise_rush(clients, run_clients(clients, duration=3))
+
+    created = outcome.pop("_created")
+    assert created and outcome["counts"]["5xx"] == 0
+    # At a pause of 0.2 s a patient books a few times a second at most, not hundreds.
+    assert outcome["by_kind"]["patient"]["book"]["requests"] < 4 * 3 / 0.2 * 2
+    with connection.cursor() as cursor:
+        check = database_check(
+            cursor.cursor, slot_ids=rush.slot_ids, created_ids=created, since=released_at
+        )
+    assert check == CLEAN
+
+
+def test_a_patient_told_409_searches_again(tiny_dataset, test_db_url, rush_day, port):
+    """Two patients of one practice go for the same single free morning slot: one books it,
+    the other is told it was taken, looks again and finds the morning gone."""
+    rush = rushday.prepare(test_db_url, rush_day, TZ, [])
+    plan = _plan(test_db_url, rush)
+    first = (
+        Slot.objects.filter(
+            pk__in=rush.slot_ids, online=True, appointment_type__online_bookable=True
+        )
+        .order_by("start")
+        .values_list("pk", "practice_id")
+        .first()
+    )
+    assert first is not None
+    keep, practice = first
+    Slot.objects.filter(pk__in=rush.slot_ids).exclude(pk=keep).update(booked=True)
+    rushday.release(test_db_url, rush.slot_ids)
+    clients = [PatientClient(Http(port), plan, [practice], seed, Pace()) for seed in (1, 2)]
+    gate = threading.Barrier(2)
+    for client in clients:  # both search before either books
+        original = client._book
+
+        def book_after_both_searched(path, payload, headers, _original=original):
+            gate.wait(timeout=10)
+            return _original(path, payload, headers)
+
+        client._book = book_after_both_searched  # type: ignore[method-assign]
+
+    outcome = summarise_rush(clients, run_clients(clients, duration=60))
+
+    assert outcome["bookings"] == 1
+    assert outcome["counts"]["409"] == 1
+    assert Appointment.objects.filter(slot_id=keep).count() == 1
 
 
 def test_ceiling_clients_claim_their_own_slots_once(tiny_dataset, test_db_url, rush_day, port):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 
 import pytest
 
-from bench.rush import parse_created_id, parse_slot_ids
+from bench.rush import parse_created_id, parse_slots
 from bench.stats import Timings, merged, per_second, percentile, status_classes
 
 
@@ -70,14 +71,25 @@ def test_per_second_rounds_and_survives_zero_time():
     assert per_second(5, 0) == 0.0
 
 
-def test_search_page_gives_slot_ids_in_order():
-    body = b'{"count": 3, "next": null, "previous": null, "results": [{"id": 7}, {"id": 3}]}'
-    assert parse_slot_ids(body) == [7, 3]
+def test_search_page_gives_slot_ids_and_starts_in_order():
+    body = (
+        b'{"next": null, "previous": null, "results": ['
+        b'{"id": 7, "start": "2026-12-03T08:00:00+00:00"}, '
+        b'{"id": 3, "start": "2026-12-03T08:10:00Z"}]}'
+    )
+    utc = datetime.UTC
+    assert parse_slots(body) == [
+        (7, datetime.datetime(2026, 12, 3, 8, 0, tzinfo=utc)),
+        (3, datetime.datetime(2026, 12, 3, 8, 10, tzinfo=utc)),
+    ]
 
 
-@pytest.mark.parametrize("body", [b"<html>", b'{"detail": "x"}', b'{"results": [{"pk": 1}]}'])
+@pytest.mark.parametrize(
+    "body",
+    [b"<html>", b'{"detail": "x"}', b'{"results": [{"pk": 1}]}', b'{"results": [{"id": 1}]}'],
+)
 def test_a_search_body_outside_the_contract_is_flagged(body):
-    assert parse_slot_ids(body) is None
+    assert parse_slots(body) is None
 
 
 def test_created_appointment_id_is_read_from_the_201_body():
