@@ -154,6 +154,10 @@ class PreparedQuery(Generic[M]):
         self._lock = threading.Lock()
 
     def _get(self, shape: Mapping[str, Hashable], values: Mapping[str, Any]) -> _Compiled:
+        if not on_postgres():
+            # The SQLite demo: Django turns values into other types there (datetimes into
+            # text), so no stand-in can be traced; compile with the real values each time.
+            return self._compile(shape, values, stand_ins=dict(values))
         key = (
             tuple(sorted(shape.items())),
             tuple(sorted((name, _kind(value)) for name, value in values.items())),
@@ -165,15 +169,28 @@ class PreparedQuery(Generic[M]):
                 self._compiled[key] = compiled
         return compiled
 
-    def _compile(self, shape: Mapping[str, Hashable], values: Mapping[str, Any]) -> _Compiled:
-        stand_ins: dict[str, Any] = {}
-        for index, (name, value) in enumerate(sorted(values.items())):
-            kind = _kind(value)
-            stand_ins[name] = None if kind is None else _sentinel(kind, index)
+    def _compile(
+        self,
+        shape: Mapping[str, Hashable],
+        values: Mapping[str, Any],
+        stand_ins: dict[str, Any] | None = None,
+    ) -> _Compiled:
+        """Compile with stand-ins and trace them to parameters; with ``stand_ins`` given
+        (the real values), every parameter is a constant of this one statement."""
+        traced = stand_ins is None
+        if stand_ins is None:
+            stand_ins = {}
+            for index, (name, value) in enumerate(sorted(values.items())):
+                kind = _kind(value)
+                stand_ins[name] = None if kind is None else _sentinel(kind, index)
         queryset = self._build(**shape, **stand_ins)
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
-        by_value = {(type(v), v): name for name, v in stand_ins.items() if v is not None}
+        by_value = (
+            {(type(v), v): name for name, v in stand_ins.items() if v is not None}
+            if traced
+            else {}
+        )
         slots: list[tuple[str | None, Any]] = []
         for param in params:
             found = by_value.get((type(param), param))
@@ -183,7 +200,7 @@ class PreparedQuery(Generic[M]):
         if missing:
             raise ValueError(f"PreparedQuery: {sorted(missing)} did not become SQL parameters")
         for name, stand_in in stand_ins.items():
-            if isinstance(stand_in, str) and stand_in in sql:
+            if traced and isinstance(stand_in, str) and stand_in in sql:
                 raise ValueError(f"PreparedQuery: {name} was written into the SQL text")
         init_list = model_range = model = None
         populators: list[Any] = []

@@ -188,3 +188,24 @@ def test_insert_many_takes_the_orm_way_off_postgresql(monkeypatch: pytest.Monkey
         )
     ])
     assert OutboxMessage.objects.filter(appointment=appointment).count() == 1
+
+
+def test_off_postgresql_it_compiles_the_real_values_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SQLite turns datetimes into text before they become parameters, so no stand-in can
+    be traced there: the demo's way builds the queryset with the real values each call."""
+    slot = SlotFactory(start=future(2))
+    built: list[dict[str, Any]] = []
+
+    def build(**values: Any) -> QuerySet[Slot]:
+        built.append(values)
+        return _slots(**values)
+
+    monkeypatch.setattr(prepared, "on_postgres", lambda using="default": False)
+    query = PreparedQuery(build)
+    after = timezone.now()
+    for _ in range(2):
+        found = query.instances(practice=slot.practice_id, site=slot.site_id, after=after)
+        assert [s.pk for s in found] == [slot.pk]
+    assert built == [{"practice": slot.practice_id, "site": slot.site_id, "after": after}] * 2
