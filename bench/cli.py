@@ -134,9 +134,10 @@ def _rush_arguments(parser: argparse.ArgumentParser) -> None:
     paced.add_argument(
         "--paced-patients",
         type=int,
-        default=600,
+        default=300,
         help="patients online at once, spread over every practice, with every reception "
-        "desk and the hub (default 600)",
+        "desk and the hub (default 300: about ten times a federation's expected 8am peak, "
+        "ADR 0041)",
     )
     paced.add_argument(
         "--patient-think-s",

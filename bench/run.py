@@ -56,7 +56,7 @@ class RushOptions:
     # people take (means of exponential pauses).
     warmup: float = 5.0  # seconds of each phase not measured (connections, caches)
     paced: bool = True
-    paced_patients: int = 600
+    paced_patients: int = 300
     patient_think_s: float = 4.0
     desk_think_s: float = 15.0
     seed: int = 8
