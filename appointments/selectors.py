@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -22,6 +23,9 @@ from policy.actor import Actor
 from practices.models import Practice, Site
 from records.models import Patient
 from staff.models import StaffMember
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 def slots_offered(
@@ -68,32 +72,24 @@ def slots_offered(
     return qs.select_related("site", "clinician__user", "appointment_type").order_by("start", "pk")
 
 
+class SlotFilters(TypedDict, total=False):
+    """The optional filters of ``slots_offered`` / ``slots_available``."""
+
+    site: Site | int | None
+    role: str | None
+    clinician: StaffMember | int | None
+    appointment_type: AppointmentType | int | None
+    mode: str | None
+    after: datetime.datetime | None
+    before: datetime.datetime | None
+    now: datetime.datetime | None
+
+
 def slots_available(
-    *,
-    practice: Practice | int,
-    channel: str,
-    site: Site | int | None = None,
-    role: str | None = None,
-    clinician: StaffMember | int | None = None,
-    appointment_type: AppointmentType | int | None = None,
-    mode: str | None = None,
-    after: datetime.datetime | None = None,
-    before: datetime.datetime | None = None,
-    now: datetime.datetime | None = None,
+    *, practice: Practice | int, channel: str, **filters: Unpack[SlotFilters]
 ) -> QuerySet[Slot]:
     """Free, released slots of ``practice`` that ``channel`` may book, earliest first."""
-    return slots_offered(
-        practice=practice,
-        channel=channel,
-        site=site,
-        role=role,
-        clinician=clinician,
-        appointment_type=appointment_type,
-        mode=mode,
-        after=after,
-        before=before,
-        now=now,
-    ).filter(booked=False)
+    return slots_offered(practice=practice, channel=channel, **filters).filter(booked=False)
 
 
 def _slot_with_context(*, pk: int) -> QuerySet[Slot]:

@@ -30,6 +30,18 @@ APPOINTMENT_TYPES: tuple[tuple[str, str, int, str, bool], ...] = (
 SESSIONS = ((datetime.time(8), datetime.time(12)), (datetime.time(14), datetime.time(18)))
 RELEASE_TIME = datetime.time(8)
 PASSWORD = "bench-password-1"
+USER_COLUMNS = (
+    "id",
+    "password",
+    "is_superuser",
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "is_staff",
+    "is_active",
+    "date_joined",
+)
 
 
 def _sites_of(scale: Scale, practice: int) -> list[int]:
@@ -167,24 +179,7 @@ def staff_and_tokens(cur: Cursor[Any], scale: Scale, rng: random.Random, filled:
         sites.extend((person.id, site) for site in person.sites)
         if person.token:
             tokens.append((secrets.token_hex(20), joined, person.id))
-    copy_rows(
-        cur,
-        "auth_user",
-        (
-            "id",
-            "password",
-            "is_superuser",
-            "username",
-            "first_name",
-            "last_name",
-            "email",
-            "is_staff",
-            "is_active",
-            "date_joined",
-        ),
-        users,
-        filled,
-    )
+    copy_rows(cur, "auth_user", USER_COLUMNS, users, filled)
     copy_rows(
         cur,
         "staff_staffmember",
@@ -392,24 +387,7 @@ def patient_accounts(cur: Cursor[Any], scale: Scale, filled: list[str]) -> int:
         )
         accounts.append((user, patient, joined, joined, ""))
         tokens.append((secrets.token_hex(20), joined, user))
-    copy_rows(
-        cur,
-        "auth_user",
-        (
-            "id",
-            "password",
-            "is_superuser",
-            "username",
-            "first_name",
-            "last_name",
-            "email",
-            "is_staff",
-            "is_active",
-            "date_joined",
-        ),
-        users,
-        filled,
-    )
+    copy_rows(cur, "auth_user", USER_COLUMNS, users, filled)
     copy_rows(
         cur,
         "patients_patientaccount",

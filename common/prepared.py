@@ -141,7 +141,6 @@ class _Compiled:
     populators: list[Any]
     annotations: dict[str, int]
     converters: dict[int, Any]
-    column_count: int
 
 
 class PreparedQuery(Generic[M]):
@@ -227,7 +226,6 @@ class PreparedQuery(Generic[M]):
             populators=populators,
             annotations=annotations,
             converters=compiler.get_converters(fields),
-            column_count=compiler.col_count,
         )
 
     @staticmethod
