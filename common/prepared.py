@@ -23,6 +23,9 @@ it. ``fast_cursor()`` therefore binds parameters on the server: psycopg then pre
 statement once per connection (``DATABASES["default"]["OPTIONS"]["prepare_threshold"]``,
 settings ``DATABASE_PREPARED_STATEMENTS``), and PostgreSQL reuses its plan. Django's own
 cursors bind on the client and are never prepared; only the statements run here are.
+
+Off PostgreSQL (the SQLite demo) the queryset is compiled with the real values on every
+call, and ``fast_cursor`` is an ordinary cursor. ADR 0042 has the whole story.
 """
 
 from __future__ import annotations
@@ -106,21 +109,21 @@ def fast_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[Any]:
     """A Django cursor (queries logged and counted, errors wrapped, same transaction) whose
     parameters PostgreSQL binds, so that psycopg can prepare the statement. Elsewhere (the
     SQLite demo) an ordinary cursor."""
-    connection = connections[using]
+    wrapper = connections[using]
     if not on_postgres(using):
-        with connection.cursor() as cursor:
+        with wrapper.cursor() as cursor:
             yield cursor
         return
     from django.db.backends.postgresql.base import ServerBindingCursor
 
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    with connection.wrap_database_errors:
-        raw = ServerBindingCursor(connection.connection)  # type: ignore[call-arg]
+    wrapper.ensure_connection()
+    wrapper.validate_thread_sharing()
+    with wrapper.wrap_database_errors:
+        raw = ServerBindingCursor(wrapper.connection)  # type: ignore[call-arg]
     cursor = (
-        _LoggedCursor(raw, connection)
-        if connection.queries_logged
-        else connection.make_cursor(raw)  # type: ignore[arg-type]
+        _LoggedCursor(raw, wrapper)
+        if wrapper.queries_logged
+        else wrapper.make_cursor(raw)  # type: ignore[arg-type]
     )
     try:
         yield cursor
@@ -249,14 +252,14 @@ class PreparedQuery(Generic[M]):
             rows = cursor.fetchall()
         if compiled.converters:
             for_row = list(compiled.converters.items())
-            connection = connections[compiled.using]
+            wrapper = connections[compiled.using]
             converted = []
             for row in rows:
                 row = list(row)
                 for position, (functions, expression) in for_row:
                     value = row[position]
                     for function in functions:
-                        value = function(value, expression, connection)
+                        value = function(value, expression, wrapper)
                     row[position] = value
                 converted.append(tuple(row))
             rows = converted
