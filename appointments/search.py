@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from appointments.models import Channel
 from appointments.selectors import slots_available
-from appointments.serializers import slot_rows
+from appointments.serializers import SLOT_ROW_FIELDS, slot_rows
 from common.prepared import PreparedQuery, fast_cursor, on_postgres
 from staff.roles import Role
 
@@ -52,12 +52,7 @@ _DISPLAY_NAME = (
     f"ELSE coalesce(nullif({_FULL_NAME}, ''), t.\"clinician__user__username\") END"
 )
 
-STAFF_FIELDS = (
-    "id", "practice_id", "site_id", "site__name", "clinician_id", "clinician__role",
-    "clinician__user__username", "clinician__user__first_name", "clinician__user__last_name",
-    "appointment_type_id", "appointment_type__name", "role", "mode", "start", "end", "online",
-    "federation",
-)
+STAFF_FIELDS = SLOT_ROW_FIELDS  # the columns serializers.slot_rows reads
 # serializers.SlotOut; DRF writes a UTC datetime as "+00:00" there (LocalDateTimeField).
 STAFF_JSON = f"""json_build_object(
     'id', t."id", 'practice', t."practice_id",
