@@ -96,11 +96,13 @@ class Actor:
 
 
 def working_site_id(raw: Any) -> int | None:
-    """A site id from the session or the X-Dovetail-Site header; None if absent or not a number."""
+    """A site id from the session or the X-Dovetail-Site header; None if absent, not a number
+    or not one an id can be (ids are positive bigints)."""
     try:
-        return int(raw) if raw else None
+        site_id = int(raw) if raw else None
     except (TypeError, ValueError):
         return None
+    return site_id if site_id is not None and 0 < site_id < 2**63 else None
 
 
 _STAFF_OF_USER = StaffMember._meta.get_field("user").remote_field  # user.staff, reverse 1-1

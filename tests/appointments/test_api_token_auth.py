@@ -97,3 +97,16 @@ def test_an_unknown_token_is_401(world):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
     assert client.get(SLOTS).status_code == 401
+
+
+def test_a_site_number_no_database_holds_is_ignored_not_a_401(world):
+    """The header is ignored like any site they do not work at; the token still counts."""
+    slot = world.slot()
+    client = token_client(world.receptionist.user)
+    client.credentials(
+        HTTP_AUTHORIZATION=client._credentials["HTTP_AUTHORIZATION"],
+        HTTP_X_DOVETAIL_SITE=str(2**70),
+    )
+    response = client.post(APPOINTMENTS, {"slot": slot.pk, "patient": world.patient.pk})
+    assert response.status_code == 201, response.json()
+    assert response.json()["booked_from_site"] is None
