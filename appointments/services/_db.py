@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from django.db import IntegrityError, connection
 
-from common.prepared import insert_values, typed_placeholders
-
-__all__ = ["insert_values", "quote", "typed_placeholders", "violated_constraint"]
-
 
 def violated_constraint(exc: IntegrityError) -> str | None:
     """The name of the constraint PostgreSQL says was violated, if it says."""

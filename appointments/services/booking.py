@@ -31,14 +31,15 @@ from appointments.models import (
     RotaException,
     Slot,
 )
-from appointments.services._db import (
-    insert_values,
-    quote,
-    typed_placeholders,
-    violated_constraint,
-)
+from appointments.services._db import quote, violated_constraint
 from common.errors import Conflict, NotFound, ServiceError
-from common.prepared import PreparedQuery, fast_cursor, on_postgres
+from common.prepared import (
+    PreparedQuery,
+    fast_cursor,
+    insert_values,
+    on_postgres,
+    typed_placeholders,
+)
 from policy import appointments as policy
 from policy.actor import Actor
 from records.models import Patient
