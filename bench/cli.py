@@ -128,6 +128,16 @@ def _rush_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-ceiling", action="store_true", help="skip the bare-UPDATE ceiling measurement"
     )
     load.add_argument(
+        "--no-api-ceiling",
+        action="store_true",
+        help="skip the API ceiling (the bare UPDATE behind DRF and a token)",
+    )
+    load.add_argument(
+        "--no-booking",
+        action="store_true",
+        help="skip the booking endpoint alone (desks booking their own sites, no searches)",
+    )
+    load.add_argument(
         "--no-burst", action="store_true", help="skip the flat-out burst (no ratio then)"
     )
     paced = parser.add_argument_group("the rush at a human pace (after the burst)")
@@ -244,6 +254,8 @@ def run_rush_command(args: argparse.Namespace) -> int:
         hub_share=args.hub_share,
         patient_share=args.patient_share,
         ceiling=not args.no_ceiling,
+        api_ceiling=not args.no_api_ceiling,
+        booking=not args.no_booking,
         burst=not args.no_burst,
         paced=not args.no_paced,
         paced_patients=args.paced_patients,

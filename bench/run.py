@@ -24,9 +24,11 @@ from bench.rush import (
     RushClient,
     describe_clients,
     load_plan,
+    make_booking_clients,
     make_ceiling_clients,
     make_clients,
     make_people,
+    staff_tokens,
 )
 from bench.server import ServerOptions, running_server
 from bench.stats import Timings, merged, per_second
@@ -49,6 +51,8 @@ class RushOptions:
     hub_share: float = 0.125
     patient_share: float = 0.5
     ceiling: bool = True
+    api_ceiling: bool = True  # the bare UPDATE behind DRF and token authentication
+    booking: bool = True  # the booking endpoint on its own, no searches, no contention
     burst: bool = True
     ceiling_pool: int = 300_000
     patients_per_practice: int = 3000
@@ -98,10 +102,11 @@ def run_rush(
     rebuild: bool = False,
     log: Any = print,
 ) -> tuple[int, dict[str, Any]]:
-    """Data set, server, then three phases: the ceiling (bare UPDATEs flat out), the burst
-    (the rush's clients flat out: how many bookings the system takes) and the rush at a
-    human pace (what people wait). The rush day is reset before each rush phase and the
-    database checked after it."""
+    """Data set, server, then the phases (ADR 0041): the ceiling (bare UPDATEs flat out), the
+    API ceiling (the same UPDATE behind DRF and a token), the booking endpoint alone (desks
+    booking their own sites' slots flat out), the burst (the rush's clients flat out: how
+    many bookings the system takes) and the rush at a human pace (what people wait). The rush
+    day is reset before each booking phase and the database checked after it."""
     now = datetime.datetime.now(datetime.UTC)
     day = options.rush_day or rushday.default_rush_day(now, tz)
     today = now.astimezone(ZoneInfo(tz)).date()
@@ -111,26 +116,34 @@ def run_rush(
     pool = rushday.ceiling_pool(url, day, tz, options.ceiling_pool) if options.ceiling else []
     log_path = options.out.with_suffix(".gunicorn.log")
     ceiling: dict[str, Any] | None = None
+    api_ceiling: dict[str, Any] | None = None
     phases: dict[str, dict[str, Any]] = {}
     with running_server(
         options.server, database_url=url, redis_url=redis_url, log_path=log_path
     ) as server:
         log(f"gunicorn ready on port {server.port}: {options.server.describe()}")
-        if options.ceiling:
-            log(f"ceiling: {options.clients} clients, {options.duration:.0f} s, {len(pool)} slots")
-            ceiling_clients = make_ceiling_clients(pool, port=server.port, count=options.clients)
+
+        def bare(name: str, tokens: list[tuple[str, int | None]] | None) -> dict[str, Any]:
+            log(f"{name}: {options.clients} clients, {options.duration:.0f} s, {len(pool)} slots")
+            clients = make_ceiling_clients(
+                pool, port=server.port, count=options.clients, tokens=tokens
+            )
             try:
                 with cpu.measured(server.pid) as usage:
-                    run = run_phase(
-                        ceiling_clients, options.duration, options.warmup, usage.start
-                    )
+                    run = run_phase(clients, options.duration, options.warmup, usage.start)
             finally:  # also when interrupted: the ceiling's slots have no appointment
                 freed = rushday.free_ceiling_pool(url, pool)
-            ceiling = summarise_ceiling(ceiling_clients, run.elapsed, run.measured_from)
-            ceiling["cpu"] = usage.account(ceiling["requests"])
-            log(f"ceiling: {ceiling['updates_per_s']} updates/s; {freed} slots freed again")
+            outcome = summarise_ceiling(clients, run.elapsed, run.measured_from)
+            outcome["cpu"] = usage.account(outcome["requests"])
+            log(f"{name}: {outcome['updates_per_s']} updates/s; {freed} slots freed again")
+            return outcome
 
-        def phase(name: str, make: Any) -> None:
+        if options.ceiling:
+            ceiling = bare("ceiling", None)
+            if options.api_ceiling:
+                api_ceiling = bare("API ceiling", staff_tokens(url, options.clients))
+
+        def phase(name: str, make: Any, *, whole_day: bool = False) -> None:
             # Released a little later, after a VACUUM: the embargo then ends as 08:00 passing
             # ends it, without rewriting the rows the rush is about to read.
             released_at = datetime.datetime.now(datetime.UTC) + RELEASE_DELAY
@@ -139,11 +152,12 @@ def run_rush(
             plan = load_plan(
                 url,
                 start_after=rush.window_start,
-                start_before=rush.window_end,
+                start_before=(rush.day_end or rush.window_end) if whole_day else rush.window_end,
                 patients_per_practice=options.patients_per_practice,
-                pick_from=options.pick_from,
+                pick_from=1 if whole_day else options.pick_from,
                 patient_pick_from=options.patient_pick_from,
             )
+            checked = list(rush.day_slot_ids) if whole_day else rush.slot_ids
             wait = released_at - datetime.datetime.now(datetime.UTC)
             time.sleep(max(0.0, wait.total_seconds()))
             clients = make(plan, server.port)
@@ -159,7 +173,7 @@ def run_rush(
             with psycopg.connect(url) as conn, conn.cursor() as cur:
                 outcome["database_check"] = database_check(
                     cur,
-                    slot_ids=rush.slot_ids,
+                    slot_ids=checked,
                     created_ids=outcome.pop("_created"),
                     since=released_at,
                 )
@@ -167,6 +181,14 @@ def run_rush(
                 f"{outcome['search']['p95_ms']} ms, book p95 {outcome['book']['p95_ms']} ms")
             phases[name] = outcome
 
+        if options.booking:
+            phase(
+                "booking",
+                lambda plan, port: make_booking_clients(
+                    plan, port=port, count=options.clients, seed=options.seed
+                ),
+                whole_day=True,
+            )
         if options.burst:
             phase(
                 "burst",
@@ -196,6 +218,7 @@ def run_rush(
         dataset=dataset,
         day=day,
         ceiling=ceiling,
+        api_ceiling=api_ceiling,
         phases=phases,
         machine_before=before,
         machine_after=machine_state(url),
@@ -302,6 +325,7 @@ def assemble(
     day: datetime.date,
     ceiling: dict[str, Any] | None,
     phases: dict[str, dict[str, Any]],
+    api_ceiling: dict[str, Any] | None = None,
     machine_before: dict[str, Any],
     machine_after: dict[str, Any],
     started_at: datetime.datetime,
@@ -313,9 +337,20 @@ def assemble(
     ratio = (
         round(burst["bookings_per_s"] / ceiling_rate, 3) if ceiling_rate and burst else None
     )
+    ratios = {
+        name: round(rate / ceiling_rate, 3)
+        for name, rate in (
+            ("api_ceiling", api_ceiling["updates_per_s"] if api_ceiling else None),
+            ("booking", phases["booking"]["bookings_per_s"] if "booking" in phases else None),
+            ("burst", burst["bookings_per_s"] if burst else None),
+        )
+        if rate is not None and ceiling_rate
+    }
     failures = [f for name, outcome in phases.items() for f in _failures(name, outcome)]
     if ceiling and ceiling["failed_anywhere"]:
         failures.append("the ceiling view failed")
+    if api_ceiling and (api_ceiling["failed_anywhere"] or not api_ceiling["updates"]):
+        failures.append("the API ceiling view failed")
     search_p95 = paced["search"]["p95_ms"] if paced else None
     checks = [outcome["database_check"] for outcome in phases.values()]
     return {
@@ -330,6 +365,9 @@ def assemble(
             "warmup_s": options.warmup,
             "rush_day": day.isoformat(),
             "burst_clients": options.clients,
+            "phases": ["ceiling"] * bool(ceiling)
+            + ["api_ceiling"] * bool(api_ceiling)
+            + list(phases),
             "patient_share": options.patient_share,
             "hub_share": options.hub_share,
             "rush_practices": options.rush_practices,
@@ -343,9 +381,12 @@ def assemble(
             "filled_columns": filled,
         },
         "ceiling": ceiling,
+        "api_ceiling": api_ceiling,
+        "booking": phases.get("booking"),
         "burst": burst,
         "rush": paced,
         "ratio": ratio,
+        "ratios": ratios,
         "targets": {
             "booking_at_least_40pc_of_ceiling": None if ratio is None else ratio >= TARGET_RATIO,
             "search_p95_under_50ms": None
@@ -369,13 +410,23 @@ def render(result: dict[str, Any]) -> str:
             f"ceiling        {ceiling['updates_per_s']:>9} bare UPDATEs/s "
             f"({result['run']['burst_clients']} clients flat out)"
         )
-    for name in ("burst", "rush"):
+    api = result.get("api_ceiling")
+    if api:
+        lines.append(
+            f"API ceiling    {api['updates_per_s']:>9} UPDATEs/s behind DRF and a token "
+            f"(ratio {result['ratios'].get('api_ceiling')})"
+        )
+    titles = {
+        "booking": "the booking endpoint alone, flat out",
+        "burst": "the rush flat out",
+        "rush": "the rush at a human pace",
+    }
+    for name, title in titles.items():
         outcome = result.get(name)
         if not outcome:
             continue
         counts, check = outcome["counts"], outcome["database_check"]
         kinds = ", ".join(f"{v['clients']} {k}" for k, v in outcome["by_kind"].items())
-        title = "flat out" if name == "burst" else "at a human pace"
         lines.append(f"{name} ({title}: {kinds}; {outcome['elapsed_s']:.1f} s)")
         lines.append(
             f"  bookings/s     {outcome['bookings_per_s']:>9}   ({outcome['bookings']} booked, "
@@ -383,6 +434,8 @@ def render(result: dict[str, Any]) -> str:
         )
         if name == "burst" and ceiling:
             lines.append(f"  ratio to the ceiling {result['ratio']} (target >= {TARGET_RATIO})")
+        elif name == "booking" and ceiling:
+            lines.append(f"  ratio to the ceiling {result['ratios'].get('booking')}")
         for part in ("search", "book"):
             summary = outcome[part]
             lines.append(

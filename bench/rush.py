@@ -13,13 +13,17 @@ Three kinds of client, each one person with an API token and one keep-alive conn
 - **federation hub** staff do the same for other practices' patients, in federation slots.
 
 Flat out (no think time) the clients measure how many bookings the system can take; with
-think times they are people at a human pace, and measure what those people wait.
+think times they are people at a human pace, and measure what those people wait. The
+booking phase (``make_booking_clients``) puts one desk at each of 64 sites, booking its own
+site's day in order: the booking endpoint on its own, measured as the ceilings are (the bare
+view, and the same UPDATE behind DRF and a token: ``make_ceiling_clients``).
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import math
 import random
 import threading
 import time
@@ -38,6 +42,8 @@ APPOINTMENTS_PATH = "/api/v1/appointments/"
 ME_SLOTS_PATH = "/api/v1/me/slots/"
 ME_APPOINTMENTS_PATH = "/api/v1/me/appointments/"
 SITE_HEADER = "X-Dovetail-Site"
+CEILING_PATH = "/bench/ceiling/{}/"
+CEILING_API_PATH = "/bench/ceiling-api/{}/"
 PATIENT_TRIES = 3
 
 
@@ -280,9 +286,11 @@ class DeskClient(_Client):
         order: list[int],
         seed: int,
         pace: Pace,
+        only_site: int | None = None,
     ) -> None:
         super().__init__(http, plan, order, seed, pace, desks[0].kind if desks else "reception")
         self.desks = desks  # the desk to use for each practice in ``order`` (same index)
+        self.only_site = only_site  # book this site's slots only (the booking phase)
 
     def __call__(self, stop: threading.Event) -> None:
         try:
@@ -297,7 +305,11 @@ class DeskClient(_Client):
             self.http.close()
 
     def _work_practice(self, stop: threading.Event, desk: Desk, practice: int) -> None:
-        open_sites = list(self.plan.sites.get(practice, []))
+        open_sites = [
+            site
+            for site in self.plan.sites.get(practice, [])
+            if self.only_site is None or site == self.only_site
+        ]
         headers = {
             "Authorization": f"Token {desk.token}",
             "Accept": "application/json",
@@ -451,6 +463,43 @@ def make_people(
     return clients
 
 
+def make_booking_clients(plan: RushPlan, *, port: int, count: int, seed: int) -> list[RushClient]:
+    """The booking endpoint on its own, as the ceiling runs its UPDATE (ADR 0041): ``count``
+    reception desks, each alone at one site, booking that site's day in order for its
+    practice's callers. No two desks want the same slot (no 409s) and a desk searches only
+    when the 50 slots on its screen are used up, so nearly every request is a booking. Needs
+    ``plan.pick_from == 1`` to book in order, and at least ``count`` sites."""
+    places = [(p, site) for p in plan.practices for site in plan.sites.get(p, [])]
+    if len(places) < count:
+        raise ValueError(f"the booking phase needs a site per client: {len(places)} < {count}")
+    spread = random.Random(seed).sample(places, count)
+    steady = Pace(refresh_s=math.inf)
+    clients: list[RushClient] = []
+    for i, (practice, site) in enumerate(spread):
+        desk = plan.desks[practice][i % len(plan.desks[practice])]
+        clients.append(
+            DeskClient(Http(port), plan, [desk], [practice], seed + i, steady, only_site=site)
+        )
+    return clients
+
+
+def staff_tokens(url: str, limit: int) -> list[tuple[str, int | None]]:
+    """(token, site) of reception staff, for the API ceiling's clients."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            """
+            SELECT t.key, (SELECT min(site_id) FROM staff_staffmember_sites ss
+                           WHERE ss.staffmember_id = s.id)
+            FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id
+            JOIN staff_staffmember s ON s.user_id = u.id
+            WHERE s.active AND u.is_active AND u.username NOT LIKE 'hub%%'
+            ORDER BY u.username LIMIT %s
+            """,
+            [limit],
+        ).fetchall()
+    return [(token, site) for token, site in rows]
+
+
 @dataclass
 class CeilingTally:
     timings: Timings = field(default_factory=Timings)
@@ -462,9 +511,17 @@ class CeilingTally:
 class CeilingClient:
     """Claims its own slots one by one through the bare view; never the rush's slots."""
 
-    def __init__(self, http: Http, slot_ids: list[int]) -> None:
+    def __init__(
+        self,
+        http: Http,
+        slot_ids: list[int],
+        path: str = CEILING_PATH,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.http = http
         self.slot_ids = slot_ids
+        self.path = path
+        self.headers = headers
         self.tally = CeilingTally()
 
     def __call__(self, stop: threading.Event) -> None:
@@ -473,7 +530,9 @@ class CeilingClient:
                 if stop.is_set():
                     return
                 try:
-                    status, body, ms = self.http.call("POST", f"/bench/ceiling/{slot}/")
+                    status, body, ms = self.http.call(
+                        "POST", self.path.format(slot), headers=self.headers
+                    )
                 except TransportError:
                     self.tally.timings.transport_errors += 1
                     continue
@@ -486,8 +545,26 @@ class CeilingClient:
             self.http.close()
 
 
-def make_ceiling_clients(pool: list[int], *, port: int, count: int) -> list[CeilingClient]:
-    return [CeilingClient(Http(port), pool[i::count]) for i in range(count)]
+def make_ceiling_clients(
+    pool: list[int],
+    *,
+    port: int,
+    count: int,
+    tokens: list[tuple[str, int | None]] | None = None,
+) -> list[CeilingClient]:
+    """The bare view's clients, or with ``tokens`` the API ceiling's (one token each)."""
+    if tokens is None:
+        return [CeilingClient(Http(port), pool[i::count]) for i in range(count)]
+    if not tokens:
+        raise ValueError("the API ceiling needs at least one staff token")
+    clients = []
+    for i in range(count):
+        token, site = tokens[i % len(tokens)]
+        headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
+        if site is not None:
+            headers[SITE_HEADER] = str(site)
+        clients.append(CeilingClient(Http(port), pool[i::count], CEILING_API_PATH, headers))
+    return clients
 
 
 def describe_clients(clients: list[RushClient]) -> dict[str, int]:

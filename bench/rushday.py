@@ -27,7 +27,9 @@ class RushDay:
     day: datetime.date
     window_start: datetime.datetime
     window_end: datetime.datetime
-    slot_ids: list[int]
+    slot_ids: list[int]  # the morning's
+    day_end: datetime.datetime | None = None  # midnight after the day
+    day_slot_ids: tuple[int, ...] = ()  # every slot of the day, morning included
 
 
 def default_rush_day(now: datetime.datetime, tz: str) -> datetime.date:
@@ -80,7 +82,12 @@ def prepare(
             "AND booked",
             [end, next_day],
         )
-    return RushDay(day, start, end, ids)
+        cur.execute(
+            "SELECT id FROM appointments_slot WHERE start >= %s AND start < %s ORDER BY id",
+            [day_start, next_day],
+        )
+        day_ids = tuple(row[0] for row in cur.fetchall())
+    return RushDay(day, start, end, ids, next_day, day_ids)
 
 
 def release(

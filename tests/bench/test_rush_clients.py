@@ -1,8 +1,10 @@
 """The rush and ceiling clients, end to end over HTTP, against the real API on a live server
-(patients online, reception desks, the ceiling view), and the database check after them."""
+(patients online, reception desks, the booking phase's desks, the ceiling views), and the
+database check after them."""
 
 from __future__ import annotations
 
+import datetime
 import threading
 from urllib.parse import urlparse
 
@@ -13,17 +15,19 @@ from appointments.models import Appointment, Channel, Slot
 from bench import rushday
 from bench.checks import database_check
 from bench.load import Http, run_clients
-from bench.run import summarise_ceiling, summarise_rush
+from bench.run import RushOptions, assemble, render, summarise_ceiling, summarise_rush
 from bench.rush import (
     DeskClient,
     Pace,
     PatientClient,
     load_plan,
+    make_booking_clients,
     make_ceiling_clients,
     make_clients,
     make_people,
+    staff_tokens,
 )
-from tests.bench.conftest import TZ
+from tests.bench.conftest import TINY, TZ
 
 pytestmark = [pytest.mark.urls("bench.urls"), pytest.mark.slow]
 
@@ -156,3 +160,114 @@ def test_ceiling_clients_claim_their_own_slots_once(tiny_dataset, test_db_url, r
     assert result["clients_out_of_slots"] == 4
     assert rushday.free_ceiling_pool(test_db_url, pool) == len(pool)
     assert not Slot.objects.filter(pk__in=pool, booked=True).exists()
+
+
+def test_api_ceiling_clients_claim_with_a_token_and_a_bad_token_claims_nothing(
+    tiny_dataset, test_db_url, rush_day, port
+):
+    pool = rushday.ceiling_pool(test_db_url, rush_day, TZ, 120)
+    tokens = staff_tokens(test_db_url, 2)
+    assert len(tokens) == 2
+    refused = make_ceiling_clients(pool[:5], port=port, count=1, tokens=[("not-a-token", None)])
+    clients = make_ceiling_clients(pool, port=port, count=3, tokens=tokens)
+
+    turned_away = summarise_ceiling(refused, run_clients(refused, duration=60))
+    result = summarise_ceiling(clients, run_clients(clients, duration=180))  # ends when done
+
+    assert turned_away["updates"] == 0
+    assert turned_away["latency"]["statuses"] == {"401": 5}
+    assert result["updates"] == len(pool) == result["requests"]
+    assert result["latency"]["statuses"] == {"200": len(pool)}
+    assert rushday.free_ceiling_pool(test_db_url, pool) == len(pool)
+
+
+def test_booking_phase_desks_each_book_their_own_site_in_order(
+    tiny_dataset, test_db_url, rush_day, port
+):
+    rush = rushday.prepare(test_db_url, rush_day, TZ, [])
+    assert rush.day_end is not None
+    assert set(rush.slot_ids) < set(rush.day_slot_ids)
+    plan = load_plan(
+        test_db_url,
+        start_after=rush.window_start,
+        start_before=rush.day_end,
+        patients_per_practice=100,
+        pick_from=1,
+    )
+    released_at = rushday.release(test_db_url, rush.slot_ids)
+    clients = make_booking_clients(plan, port=port, count=4, seed=3)
+    sites = [c.only_site for c in clients if isinstance(c, DeskClient)]
+    assert len(set(sites)) == 4  # one desk per site: nobody wants another desk's slot
+
+    outcome = summarise_rush(clients, run_clients(clients, duration=4))
+
+    created = outcome.pop("_created")
+    assert outcome["bookings"] > 0
+    assert outcome["counts"]["409"] == 0
+    assert outcome["counts"]["other_4xx"] == outcome["counts"]["5xx"] == 0
+    # Nearly every request is a booking: a desk searches once per page of 50.
+    assert outcome["search"]["requests"] * 10 < outcome["book"]["requests"] + 10
+    for client in clients:
+        booked = Appointment.objects.filter(pk__in=client.tally.created)
+        assert set(booked.values_list("site_id", flat=True)) <= {client.only_site}
+        starts = list(booked.order_by("pk").values_list("start", flat=True))
+        assert starts == sorted(starts)  # the first free slot on screen, each time
+    with connection.cursor() as cursor:
+        check = database_check(
+            cursor.cursor,
+            slot_ids=list(rush.day_slot_ids),
+            created_ids=created,
+            since=released_at,
+        )
+    assert check == CLEAN
+
+
+def test_the_booking_phase_needs_a_site_per_desk(tiny_dataset, test_db_url, rush_day, port):
+    rush = rushday.prepare(test_db_url, rush_day, TZ, [])
+    plan = _plan(test_db_url, rush)
+    with pytest.raises(ValueError, match="a site per client"):
+        make_booking_clients(plan, port=port, count=5, seed=3)  # the tiny set has 4 sites
+
+
+def test_the_report_gives_each_phase_its_ratio_to_the_ceiling(tiny_dataset, test_db_url):
+    ceiling = {"updates_per_s": 800.0, "failed_anywhere": 0, "updates": 100}
+    api = {"updates_per_s": 400.0, "failed_anywhere": 0, "updates": 50}
+
+    def phase(rate: float) -> dict:
+        timings = {"requests": 1, "p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0}
+        return {
+            "bookings_per_s": rate, "bookings": 10, "elapsed_s": 30.0, "searches_per_s": 1.0,
+            "counts": {"201": 10, "409": 0, "other_4xx": 0, "5xx": 0, "transport_errors": 0,
+                       "201_without_id": 0},
+            "database_check": dict(CLEAN), "by_kind": {"reception": {"clients": 1}},
+            "search": timings, "book": timings,
+        }
+
+    result = assemble(
+        scale=TINY,
+        options=RushOptions(),
+        dataset=tiny_dataset,
+        day=datetime.date(2026, 12, 3),
+        ceiling=ceiling,
+        api_ceiling=api,
+        phases={"booking": phase(200.0), "burst": phase(120.0)},
+        machine_before={},
+        machine_after={},
+        started_at=datetime.datetime(2026, 12, 2, tzinfo=datetime.UTC),
+        filled=[],
+    )
+
+    assert result["ratio"] == 0.15  # the issue's: the rush flat out against the ceiling
+    assert result["ratios"] == {"api_ceiling": 0.5, "booking": 0.25, "burst": 0.15}
+    assert result["targets"]["booking_at_least_40pc_of_ceiling"] is False
+    assert result["ok"]
+    assert "API ceiling" in render(result) and "ratio to the ceiling 0.25" in render(result)
+
+    api["failed_anywhere"] = 1
+    failed = assemble(
+        scale=TINY, options=RushOptions(), dataset=tiny_dataset, day=datetime.date(2026, 12, 3),
+        ceiling=ceiling, api_ceiling=api, phases={"burst": phase(120.0)}, machine_before={},
+        machine_after={}, started_at=datetime.datetime(2026, 12, 2, tzinfo=datetime.UTC),
+        filled=[],
+    )
+    assert failed["failures"] == ["the API ceiling view failed"] and not failed["ok"]
