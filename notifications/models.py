@@ -152,9 +152,16 @@ class OutboxMessage(models.Model):
         editable=False,
         help_text="Idempotency reference given to the provider on every attempt.",
     )
-    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="+")
+    # No single-column indexes on appointment and practice: the unique key and the
+    # (appointment, status) index start with appointment, (practice, status) with practice.
+    # Every booking writes several rows here; each index is one more insert per row.
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
-    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    practice = models.ForeignKey(
+        Practice, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     channel = models.CharField(max_length=10, choices=MessageChannel.choices)
     appointment_version = models.PositiveIntegerField(
