@@ -125,6 +125,9 @@ def run_rush(
 
         def bare(name: str, tokens: list[tuple[str, int | None]] | None) -> dict[str, Any]:
             log(f"{name}: {options.clients} clients, {options.duration:.0f} s, {len(pool)} slots")
+            # Each ceiling starts on vacuumed tables, as the booking phases do: the API
+            # ceiling claims the slots the ceiling has just claimed and freed.
+            rushday.tidy(url)
             clients = make_ceiling_clients(
                 pool, port=server.port, count=options.clients, tokens=tokens
             )
