@@ -263,6 +263,17 @@ def test_the_report_gives_each_phase_its_ratio_to_the_ceiling(tiny_dataset, test
     assert result["ok"]
     assert "API ceiling" in render(result) and "ratio to the ceiling 0.25" in render(result)
 
+    bracketed = assemble(
+        scale=TINY, options=RushOptions(), dataset=tiny_dataset, day=datetime.date(2026, 12, 3),
+        ceiling=ceiling, api_ceiling=api, phases={"burst": phase(140.0)}, machine_before={},
+        machine_after={}, started_at=datetime.datetime(2026, 12, 2, tzinfo=datetime.UTC),
+        filled=[], ceiling_after={"updates_per_s": 600.0, "failed_anywhere": 0, "updates": 80},
+    )
+    # The machine slowed down during the run: the ratios divide by the mean of both ceilings.
+    assert (bracketed["ceiling_rate"], bracketed["ceiling_drift"]) == (700.0, 0.75)
+    assert bracketed["ratio"] == 0.2 and bracketed["ratios"]["api_ceiling"] == 0.571
+    assert "ceiling again" in render(bracketed)
+
     api["failed_anywhere"] = 1
     failed = assemble(
         scale=TINY, options=RushOptions(), dataset=tiny_dataset, day=datetime.date(2026, 12, 3),
