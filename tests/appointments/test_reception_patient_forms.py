@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.html import escape
 
 from audit.models import AuditAction, AuditEvent
 from common.errors import PermissionRefused
@@ -76,7 +77,7 @@ def test_edit_demographics_audits_changed_fields(world) -> None:
     client = signed_in(world.receptionist)
     url = reverse("reception-patient-edit", args=[world.patient.pk])
     page = client.get(url)
-    assert page.status_code == 200 and world.patient.family_name in page.content.decode()
+    assert page.status_code == 200 and escape(world.patient.family_name) in page.content.decode()
     p = world.patient
     data = _data(nhs_number=p.nhs_number, given_name=p.given_name, family_name=p.family_name,
                  date_of_birth=p.date_of_birth.isoformat(), sex=p.sex,
