@@ -464,7 +464,7 @@ def make_people(
 
 
 def make_booking_clients(plan: RushPlan, *, port: int, count: int, seed: int) -> list[RushClient]:
-    """The booking endpoint on its own, as the ceiling runs its UPDATE (ADR 0041): ``count``
+    """The booking endpoint on its own, as the ceiling runs its UPDATE (ADR 0043): ``count``
     reception desks, each alone at one site, booking that site's day in order for its
     practice's callers. No two desks want the same slot (no 409s) and a desk searches only
     when the 50 slots on its screen are used up, so nearly every request is a booking. Needs
@@ -509,7 +509,8 @@ class CeilingTally:
 
 
 class CeilingClient:
-    """Claims its own slots one by one through the bare view; never the rush's slots."""
+    """Claims its own slots one by one through a ceiling view (the bare one, or the API one
+    with a token); never the rush's slots."""
 
     def __init__(
         self,
