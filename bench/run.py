@@ -105,8 +105,9 @@ def run_rush(
     """Data set, server, then the phases (ADR 0041): the ceiling (bare UPDATEs flat out), the
     API ceiling (the same UPDATE behind DRF and a token), the booking endpoint alone (desks
     booking their own sites' slots flat out), the burst (the rush's clients flat out: how
-    many bookings the system takes) and the rush at a human pace (what people wait). The rush
-    day is reset before each booking phase and the database checked after it."""
+    many bookings the system takes), the rush at a human pace (what people wait) and the
+    ceiling again (ADR 0043). The rush day is reset before each booking phase and the
+    database checked after it."""
     now = datetime.datetime.now(datetime.UTC)
     day = options.rush_day or rushday.default_rush_day(now, tz)
     today = now.astimezone(ZoneInfo(tz)).date()
