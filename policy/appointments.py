@@ -149,7 +149,9 @@ def check_online_limit(patient: Patient, *, now: datetime.datetime | None = None
     from django.utils import timezone
 
     limit = online_future_limit()
-    held = len(_FUTURE_BOOKED.rows(patient=patient.pk, now=now or timezone.now()))
+    # Counted up to the limit: a patient with many appointments booked at the desk costs
+    # no more than one at the limit.
+    held = len(_FUTURE_BOOKED.rows(patient=patient.pk, now=now or timezone.now(), limit=limit))
     if held >= limit:
         plural = "appointment" if limit == 1 else "appointments"
         raise PermissionRefused(

@@ -30,6 +30,11 @@ def _live_proxy_grants(user: Any, now: datetime.datetime | None = None) -> Any:
     ).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
 
 
+def _may_act(user: Any) -> bool:
+    """Only a signed-in, active user acts for anyone (the one place this is decided)."""
+    return user is not None and user.is_authenticated and user.is_active
+
+
 def _actable(user_id: int, now: datetime.datetime) -> QuerySet[Patient]:
     from patients.models import PatientAccount
 
@@ -59,7 +64,7 @@ def patient_actable_by(user: Any, patient_id: Any) -> Patient:
         pk = int(patient_id)
     except (TypeError, ValueError):
         raise Http404("No such patient.") from None
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _may_act(user):
         raise Http404("No such patient.")
     patient = _ONE_ACTABLE.first(user_id=user.pk, now=timezone.now(), pk=pk)
     if patient is None:
@@ -71,7 +76,7 @@ def own_patient_id(user: Any) -> int | None:
     """The patient whose own account this is (always one ``patients_actable_by`` allows)."""
     from patients.models import PatientAccount
 
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _may_act(user):
         return None
     account_of_user = PatientAccount._meta.get_field("user").remote_field
     if account_of_user.is_cached(user):  # loaded with the user (API token authentication)

@@ -174,3 +174,21 @@ def test_a_stale_session_choice_of_another_patient_is_ignored(victim, other_acco
     body = client.get("/patient/preferences/").content.decode()
     assert "Victimson" not in body and "victim@example.com" not in body
     assert client.get("/api/v1/me/preferences/").json()["patient"] == other_account.patient.pk
+
+
+def test_a_deactivated_account_acts_for_nobody(victim) -> None:
+    """Every entry of the scoping module refuses a user who is no longer active, even for the
+    patient whose own account it is."""
+    from django.http import Http404
+
+    from policy.patients import own_patient_id, patient_actable_by, patients_actable_by
+
+    user = victim.account.user
+    assert patient_actable_by(user, victim.pk) == victim  # while active
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+    assert not patients_actable_by(user).exists()
+    assert own_patient_id(user) is None
+    with pytest.raises(Http404):
+        patient_actable_by(user, victim.pk)
