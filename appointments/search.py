@@ -141,20 +141,29 @@ def _drf_datetime(value: datetime.datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def _page_in_python(
+def _slot_page(
     prepared: PreparedQuery[Any],
+    json_object: str,
     rows_json: Any,
-    values: dict[str, Any],
     *,
+    channel: str,
+    values: dict[str, Any],
     offset: int,
     size: int,
 ) -> SlotPage:
-    shape = {"channel": values.pop("channel")}
-    rows = prepared.rows(shape=shape, limit=size + 1, offset=offset, **values)
-    return SlotPage(
-        results_json=json.dumps(rows_json(rows[:size])),
-        has_next=len(rows) > size,
-    )
+    """One page of ``prepared``'s rows: its JSON written by PostgreSQL (``json_object``), or on
+    the SQLite demo in Python (``rows_json``), field for field the same."""
+    shape = {"channel": channel}
+    if not on_postgres():
+        rows = prepared.rows(shape=shape, limit=size + 1, offset=offset, **values)
+        return SlotPage(
+            results_json=json.dumps(rows_json(rows[:size])), has_next=len(rows) > size
+        )
+    try:
+        sql, params = prepared.sql(shape=shape, **values)
+    except EmptyResultSet:  # an id no row can have
+        return SlotPage(results_json="[]", has_next=False)
+    return _page(json_object, sql, params, offset=offset, size=size)
 
 
 def _page(json_object: str, sql: str, params: list[Any], *, offset: int, size: int) -> SlotPage:
@@ -204,15 +213,10 @@ def staff_slot_page(
         "before": before,
         "now": now or timezone.now(),
     }
-    if not on_postgres():
-        return _page_in_python(
-            _STAFF, staff_rows_json, {"channel": channel, **values}, offset=offset, size=size
-        )
-    try:
-        sql, params = _STAFF.sql(shape={"channel": channel}, **values)
-    except EmptyResultSet:  # an id no row can have
-        return SlotPage(results_json="[]", has_next=False)
-    return _page(STAFF_JSON, sql, params, offset=offset, size=size)
+    return _slot_page(
+        _STAFF, STAFF_JSON, staff_rows_json, channel=channel, values=values, offset=offset,
+        size=size,
+    )
 
 
 def online_slot_page(
@@ -232,14 +236,8 @@ def online_slot_page(
         "after": after,
         "now": now or timezone.now(),
     }
-    if not on_postgres():
-        return _page_in_python(
-            _ONLINE, online_rows_json, {"channel": Channel.ONLINE.value, **values},
-            offset=0, size=size,
-        )
-    try:
-        sql, params = _ONLINE.sql(shape={"channel": Channel.ONLINE.value}, **values)
-    except EmptyResultSet:  # an id no row can have
-        return SlotPage(results_json="[]", has_next=False)
-    return _page(ONLINE_JSON, sql, params, offset=0, size=size)
+    return _slot_page(
+        _ONLINE, ONLINE_JSON, online_rows_json, channel=Channel.ONLINE.value, values=values,
+        offset=0, size=size,
+    )
 

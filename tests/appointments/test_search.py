@@ -144,3 +144,17 @@ def test_the_browsable_api_still_renders_the_search(world: Any) -> None:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert "Botley Medical Centre" in response.content.decode()
+
+
+@pytest.mark.parametrize("python_way", [False, True])
+def test_an_id_no_row_can_have_gives_an_empty_page(
+    world: Any, python_way: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site id beyond bigint matches nothing, as in the ORM: an empty page, not an error."""
+    world.slot(start=future(2))
+    if python_way:
+        monkeypatch.setattr(search, "on_postgres", lambda: False)
+    assert staff_page(world) != []
+    assert staff_page(world, site=2**63) == []
+    page = search.online_slot_page(practice=world.practice.pk, size=20, site=2**63)
+    assert (json.loads(page.results_json), page.has_next) == ([], False)
