@@ -157,12 +157,12 @@ def run_rush(
             plan = load_plan(
                 url,
                 start_after=rush.window_start,
-                start_before=(rush.day_end or rush.window_end) if whole_day else rush.window_end,
+                start_before=rush.day_end if whole_day else rush.window_end,
                 patients_per_practice=options.patients_per_practice,
                 pick_from=1 if whole_day else options.pick_from,
                 patient_pick_from=options.patient_pick_from,
             )
-            checked = list(rush.day_slot_ids) if whole_day else rush.slot_ids
+            checked = rush.day_slot_ids if whole_day else rush.slot_ids
             wait = released_at - datetime.datetime.now(datetime.UTC)
             time.sleep(max(0.0, wait.total_seconds()))
             clients = make(plan, server.port)

@@ -120,6 +120,25 @@ class RushPlan:
             self.online[account.practice].append(account)
 
 
+def _staff_desks(conn: psycopg.Connection[Any]) -> list[Desk]:
+    """Every active member of staff with an API token, by username: hub or reception, with
+    the first site they work at."""
+    rows = conn.execute(
+        """
+        SELECT t.key, s.practice_id, u.username,
+               (SELECT min(site_id) FROM staff_staffmember_sites ss
+                WHERE ss.staffmember_id = s.id)
+        FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id
+        JOIN staff_staffmember s ON s.user_id = u.id
+        WHERE s.active AND u.is_active ORDER BY u.username
+        """
+    ).fetchall()
+    return [
+        Desk("hub" if username.startswith("hub") else "reception", token, practice, site)
+        for token, practice, username, site in rows
+    ]
+
+
 def load_plan(
     url: str,
     *,
@@ -137,21 +156,11 @@ def load_plan(
             sites.setdefault(practice, []).append(site)
         desks: dict[int, list[Desk]] = {}
         hub: list[Desk] = []
-        rows = conn.execute(
-            """
-            SELECT t.key, s.practice_id, u.username,
-                   (SELECT min(site_id) FROM staff_staffmember_sites ss
-                    WHERE ss.staffmember_id = s.id)
-            FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id
-            JOIN staff_staffmember s ON s.user_id = u.id
-            WHERE s.active AND u.is_active ORDER BY u.username
-            """
-        ).fetchall()
-        for token, practice, username, site in rows:
-            if username.startswith("hub"):
-                hub.append(Desk("hub", token, practice, site))
+        for desk in _staff_desks(conn):
+            if desk.kind == "hub":
+                hub.append(desk)
             else:
-                desks.setdefault(practice, []).append(Desk("reception", token, practice, site))
+                desks.setdefault(desk.practice, []).append(desk)
         online: dict[int, deque[Desk]] = {}
         for token, practice, patient in conn.execute(
             """
@@ -486,18 +495,8 @@ def make_booking_clients(plan: RushPlan, *, port: int, count: int, seed: int) ->
 def staff_tokens(url: str, limit: int) -> list[tuple[str, int | None]]:
     """(token, site) of reception staff, for the API ceiling's clients."""
     with psycopg.connect(url) as conn:
-        rows = conn.execute(
-            """
-            SELECT t.key, (SELECT min(site_id) FROM staff_staffmember_sites ss
-                           WHERE ss.staffmember_id = s.id)
-            FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id
-            JOIN staff_staffmember s ON s.user_id = u.id
-            WHERE s.active AND u.is_active AND u.username NOT LIKE 'hub%%'
-            ORDER BY u.username LIMIT %s
-            """,
-            [limit],
-        ).fetchall()
-    return [(token, site) for token, site in rows]
+        reception = [desk for desk in _staff_desks(conn) if desk.kind == "reception"]
+    return [(desk.token, desk.site) for desk in reception[:limit]]
 
 
 @dataclass

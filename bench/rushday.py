@@ -28,8 +28,8 @@ class RushDay:
     window_start: datetime.datetime
     window_end: datetime.datetime
     slot_ids: list[int]  # the morning's
-    day_end: datetime.datetime | None = None  # midnight after the day
-    day_slot_ids: tuple[int, ...] = ()  # every slot of the day, morning included
+    day_end: datetime.datetime  # midnight after the day
+    day_slot_ids: list[int]  # every slot of the day, morning included
 
 
 def default_rush_day(now: datetime.datetime, tz: str) -> datetime.date:
@@ -86,7 +86,7 @@ def prepare(
             "SELECT id FROM appointments_slot WHERE start >= %s AND start < %s ORDER BY id",
             [day_start, next_day],
         )
-        day_ids = tuple(row[0] for row in cur.fetchall())
+        day_ids = [row[0] for row in cur.fetchall()]
     return RushDay(day, start, end, ids, next_day, day_ids)
 
 
