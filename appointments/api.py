@@ -422,7 +422,7 @@ class TokenCreate(APIView):
         user = authenticate(request, username=data["username"], password=data["password"])
         if user is None or not user.is_active:
             raise ServiceError("That username and password do not match an active account.")
-        from patients import totp
+        from online import totp
 
         if totp.second_factor_required(user):
             # Two-step sign-in is on: the password alone never yields a token.

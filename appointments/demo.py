@@ -27,9 +27,9 @@ from appointments.models import (
 from appointments.services.booking import appointment_book
 from appointments.services.rota import rota_generate
 from common.errors import ServiceError
+from patients.models import Patient
 from policy.actor import Actor
 from practices.models import Practice, Site
-from records.models import Patient
 from staff.models import StaffMember
 from staff.roles import Role
 

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from patients.models import Patient
 from practices.models import Practice, Site
-from records.models import Patient
 from staff.models import StaffMember
 from staff.roles import Role
 

@@ -7,7 +7,7 @@ the selector's queryset, compiled once per shape (``common.prepared``), is wrapp
 statement that numbers the rows, keeps one more than the page to know whether there is a
 next page, and has PostgreSQL write the JSON. Python handles no row at all.
 
-The JSON is the documented one: ``serializers.SlotOut`` for staff, ``patients.online_api``'s
+The JSON is the documented one: ``serializers.SlotOut`` for staff, ``online.online_api``'s
 ``slot_out`` for patients; the tests compare them field by field, names and times included.
 """
 
@@ -74,7 +74,7 @@ _ROLE_DISPLAY = (
     + " ".join(f"WHEN '{role.value}' THEN '{role.label}'" for role in Role)
     + " ELSE t.\"role\" END"
 )
-# patients.online_api.slot_out; DRF's JSON encoder writes a UTC datetime with "Z" there.
+# online.online_api.slot_out; DRF's JSON encoder writes a UTC datetime with "Z" there.
 ONLINE_JSON = f"""json_build_object(
     'id', t."id", 'start', {_iso('t."start"', "Z")}, 'end', {_iso('t."end"', "Z")},
     'appointment_type', json_build_object(

@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentType, Channel, Slot
 from common.prepared import PreparedQuery
+from patients.models import Patient
 from policy import appointments as policy
 from policy.actor import Actor
 from practices.models import Practice, Site
-from records.models import Patient
 from staff.models import StaffMember
 
 if TYPE_CHECKING:

@@ -75,7 +75,7 @@ class AuditEvent(AppendOnlyModel):
         Site, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     patient = models.ForeignKey(
-        "records.Patient",
+        "patients.Patient",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -13,7 +13,7 @@ from policy.actor import Actor
 from policy.records import break_glass_review_decision
 
 if TYPE_CHECKING:
-    from records.models import Patient
+    from patients.models import Patient
 
 
 def audit_write(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
-from records.nhs_number import make_nhs_number
+from patients.nhs_number import make_nhs_number
 from staff.roles import Role
 
 GIVEN_NAMES = [

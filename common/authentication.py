@@ -7,7 +7,7 @@ the site named in ``X-Dovetail-Site`` (a third); a patient's, their online accou
 8am rush those queries were a large share of a request's cost, so this class reads them all
 in one: the token joined to its user, the user's staff membership and its practice, their
 patient account, and an ``EXISTS`` for the working site. The actor code uses what was
-loaded (``policy.actor.preloaded_staff``, ``policy.patients.own_patient_id``) and applies the
+loaded (``policy.actor.preloaded_staff``, ``policy.online.own_patient_id``) and applies the
 same rules as before: an inactive staff membership counts as none, a site the user does not
 work at is ignored. Nothing is cached between requests, so a deleted token, a deactivated
 user or a changed rota takes effect on the very next request. The query is compiled once

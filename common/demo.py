@@ -23,12 +23,12 @@ if TYPE_CHECKING:
 DEMO_STEPS: list[str] = [
     "practices.demo.seed",
     "staff.demo.seed",
-    "records.demo.seed",
+    "patients.demo.seed",
     "appointments.demo.seed",
     "records.demo_record.seed",
-    "patients.demo.seed",
+    "online.demo.seed",
     "community.demo.seed",
-    "patients.demo.seed_record",
+    "online.demo.seed_record",
 ]
 
 

@@ -27,9 +27,9 @@ from community.models import (
 )
 from community.services.directory import resources_flag_stale
 from community.services.follow_ups import follow_ups_create_due
+from patients.models import Patient
+from patients.nhs_number import make_nhs_number
 from practices.models import Locality, Practice, Site
-from records.models import Patient
-from records.nhs_number import make_nhs_number
 from staff.models import StaffMember
 from staff.roles import Role
 

@@ -14,7 +14,7 @@ from community.models import (
     ReferralMethod,
     Resource,
 )
-from records.nhs_number import normalise_nhs_number
+from patients.nhs_number import normalise_nhs_number
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

@@ -94,10 +94,11 @@ INSTALLED_APPS = [
     "common",
     "practices",
     "staff",
+    "patients",
     "records",
     "appointments",
     "audit",
-    "patients",
+    "online",
     "notifications",
     "community",
 ]

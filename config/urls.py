@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 # until a pattern matches, and these answer the 8am rush.
 api_v1: list = [
     path("", include("appointments.urls")),
+    path("", include("online.api_urls")),
     path("", include("patients.api_urls")),
     path("", include("records.api.urls")),
     path("", include("audit.api")),
@@ -15,8 +16,8 @@ api_v1 += [path("community/", include("community.api_urls"))]
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("", include("staff.urls")),
-    path("patient/", include("patients.urls")),
-    path("staff/patients/", include("patients.staff_urls")),
+    path("patient/", include("online.urls")),
+    path("staff/patients/", include("online.staff_urls")),
     path("admin/", admin.site.urls),
     path("community/", include("community.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -26,7 +27,7 @@ urlpatterns = [
 # Reception pages: the day book and booking (appointments), patient search and registration.
 urlpatterns += [
     path("reception/", include("appointments.reception_urls")),
-    path("reception/", include("records.reception_urls")),
+    path("reception/", include("patients.urls")),
 ]
 # Clinician and practice manager pages.
 urlpatterns += [

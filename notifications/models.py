@@ -13,8 +13,8 @@ from django.db import models
 from django.db.models import Q
 
 from appointments.models import Appointment, AppointmentType
+from patients.models import Patient
 from practices.models import Practice
-from records.models import Patient
 
 
 class Kind(models.TextChoices):

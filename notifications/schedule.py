@@ -13,7 +13,7 @@ from common.prepared import PreparedQuery
 from notifications.defaults import REMINDER_HOURS_BY_MODE
 from notifications.models import MessageChannel, ReminderPolicy
 from notifications.quiet_hours import sms_allowed_from
-from records.models import Patient
+from patients.models import Patient
 
 REMINDER_MIN_GAP = datetime.timedelta(hours=1)
 """A reminder due within this long of the booking is not written: the confirmation covers it."""

@@ -1,42 +1,94 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from patients.models import ContactPreferenceChange, PatientAccount, ProxyAccess, RegistrationCode
-
-
-@admin.register(PatientAccount)
-class PatientAccountAdmin(admin.ModelAdmin):
-    list_display = ["patient", "user", "created_at"]
-    readonly_fields = ["user", "patient", "registration_code", "created_at", "totp_confirmed_at"]
-    exclude = ["totp_secret", "totp_last_step"]
-    search_fields = ["patient__family_name", "patient__nhs_number", "user__email"]
-    actions = ["turn_off_two_step"]
-
-    @admin.action(description="Turn off two-step sign-in (patient lost their phone)")
-    def turn_off_two_step(self, request: Any, queryset: QuerySet[PatientAccount]) -> None:
-        count = queryset.update(totp_secret="", totp_confirmed_at=None, totp_last_step=None)
-        self.message_user(request, f"Two-step sign-in turned off for {count} account(s).")
+from common.admin import PracticeScopedAdmin
+from common.errors import PermissionRefused
+from patients.models import Patient
+from policy.actor import actor_for_request
 
 
-@admin.register(RegistrationCode)
-class RegistrationCodeAdmin(admin.ModelAdmin):
-    list_display = ["account_id", "patient", "issued_at", "expires_at", "used_at", "locked_at"]
-    exclude = ["passphrase_hash"]
-    readonly_fields = ["patient", "account_id", "issued_by", "issued_at", "expires_at",
-                       "failed_attempts", "used_at", "locked_at", "revoked_at"]
+@admin.register(Patient)
+class PatientAdmin(PracticeScopedAdmin):
+    """Demographics only: clinical entries are never shown (or registered) in the admin.
 
+    Opening a patient asks the records policy and is audited like any other demographics view.
+    """
 
-@admin.register(ProxyAccess)
-class ProxyAccessAdmin(admin.ModelAdmin):
-    list_display = ["grantee", "patient", "starts_at", "ends_at", "revoked_at"]
-    raw_id_fields = ["grantee", "patient", "granted_by", "revoked_by"]
+    practice_lookup = "registered_practice"
+    list_display = [
+        "family_name",
+        "given_name",
+        "nhs_number_display",
+        "date_of_birth",
+        "postcode",
+        "registered_practice",
+    ]
+    list_filter = ["sex", ("preferred_site", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["=nhs_number", "family_name", "given_name", "=postcode"]
+    date_hierarchy = "registration_date"
+    list_select_related = ["registered_practice"]
+    show_full_result_count = False
 
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        # People type NHS numbers as printed, "999 000 0018": search the stored 10 digits.
+        if re.fullmatch(r"[0-9][0-9 -]{9,16}", search_term.strip()):
+            digits = re.sub(r"[ -]", "", search_term)
+            if len(digits) == 10:
+                search_term = digits
+        return super().get_search_results(request, queryset, search_term)
 
-@admin.register(ContactPreferenceChange)
-class ContactPreferenceChangeAdmin(admin.ModelAdmin):
-    list_display = ["patient", "changed_by", "changed_at"]
-    readonly_fields = ["patient", "changed_by", "changed_at", "changes"]
+    fieldsets = [
+        (
+            "Identity",
+            {
+                "fields": [
+                    "nhs_number",
+                    "given_name",
+                    "family_name",
+                    "date_of_birth",
+                    "sex",
+                    "date_of_death",
+                ]
+            },
+        ),
+        (
+            "Contact",
+            {
+                "fields": [
+                    "address_line1",
+                    "address_line2",
+                    "town",
+                    "postcode",
+                    "mobile",
+                    "email",
+                    "sms_consent",
+                    "email_consent",
+                ]
+            },
+        ),
+        (
+            "Registration",
+            {"fields": ["registered_practice", "preferred_site", "registration_date"]},
+        ),
+    ]
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        from patients.selectors import patient_demographics
+
+        patient = super().get_object(request, object_id, from_field)
+        if patient is None:
+            return None
+        try:
+            patient_demographics(actor=actor_for_request(request), patient=patient)
+        except PermissionRefused as exc:
+            raise PermissionDenied(exc.message) from None
+        return patient

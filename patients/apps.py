@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class PatientsConfig(AppConfig):
     name = "patients"
-    verbose_name = "Patient online accounts"
+    verbose_name = "Patients"

@@ -1,162 +1,129 @@
-"""Patient online accounts: the login that belongs to a patient, the registration codes the
-practice prints for them, and proxy access for parents and carers."""
+"""The patient: identity and demographics, the one row every other part of Dovetail points at.
+
+The clinical record is in ``records``; online accounts, registration letters and proxies are in
+``online``. The table keeps the name it was created with (``records_patient``).
+"""
 
 from __future__ import annotations
 
-from django.conf import settings
+import datetime
+
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from records.models import Patient
+from common.fields import PostcodeField, UKMobileField
+from patients.nhs_number import NHSNumberField, format_nhs_number
+from practices.models import Practice, Site
 
-ACCOUNT_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a letter
-ACCOUNT_ID_LENGTH = 10
 
+class Patient(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        INDETERMINATE = "indeterminate", "Indeterminate"
+        UNKNOWN = "unknown", "Not known"
 
-class PatientAccount(models.Model):
-    """A patient's own online account. One login per patient and one patient per login."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient_account"
+    nhs_number = NHSNumberField(unique=True)
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=15, choices=Sex.choices)
+    address_line1 = models.CharField("address line 1", max_length=200)
+    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    town = models.CharField(max_length=100)
+    postcode = PostcodeField()
+    mobile = UKMobileField(blank=True)
+    email = models.EmailField(blank=True)
+    sms_consent = models.BooleanField("consents to SMS", default=False)
+    email_consent = models.BooleanField("consents to email", default=False)
+    registered_practice = models.ForeignKey(
+        Practice, on_delete=models.PROTECT, related_name="patients"
     )
-    patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="account")
-    created_at = models.DateTimeField(auto_now_add=True)
-    record_access_from = models.DateTimeField(
-        default=timezone.now,
-        help_text="Prospective record access: entries recorded from this moment are shown online.",
+    preferred_site = models.ForeignKey(
+        Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    registration_code = models.OneToOneField(
-        "RegistrationCode", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    # TOTP second factor: the secret is set when set-up starts and takes effect once confirmed.
-    totp_secret = models.CharField(max_length=64, blank=True)
-    totp_confirmed_at = models.DateTimeField(null=True, blank=True)
-    totp_last_step = models.BigIntegerField(
-        null=True, blank=True, help_text="The last time step accepted; a code is never reused."
-    )
+    registration_date = models.DateField(default=datetime.date.today)
+    date_of_death = models.DateField(null=True, blank=True)
 
     class Meta:
+        db_table = "records_patient"  # created by the records app (patients migration 0003)
+        ordering = ["family_name", "given_name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(totp_confirmed_at__isnull=True) | ~Q(totp_secret=""),
-                name="patient_account_totp_needs_secret",
+                condition=Q(nhs_number__regex=r"^[0-9]{10}$"), name="patient_nhs_number_digits"
             ),
+            models.CheckConstraint(
+                condition=Q(date_of_death__isnull=True)
+                | Q(date_of_death__gte=models.F("date_of_birth")),
+                name="patient_death_after_birth",
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_date__gte=models.F("date_of_birth")),
+                name="patient_registered_after_birth",
+            ),
+            models.CheckConstraint(
+                condition=~Q(sms_consent=True, mobile=""), name="patient_sms_consent_needs_mobile"
+            ),
+            models.CheckConstraint(
+                condition=~Q(email_consent=True, email=""),
+                name="patient_email_consent_needs_email",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"], name="patient_name_idx"),
+            models.Index(fields=["date_of_birth"], name="patient_dob_idx"),
+            models.Index(fields=["postcode"], name="patient_postcode_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"Online account of {self.patient}"
+        return f"{self.family_name.upper()}, {self.given_name} ({self.nhs_number_display})"
 
     @property
-    def totp_enabled(self) -> bool:
-        return bool(self.totp_secret) and self.totp_confirmed_at is not None
-
-
-class RegistrationCode(models.Model):
-    """A printed letter's account id and passphrase. Only a hash of the passphrase is kept."""
-
-    patient = models.ForeignKey(
-        Patient, on_delete=models.PROTECT, related_name="registration_codes"
-    )
-    account_id = models.CharField(max_length=ACCOUNT_ID_LENGTH, unique=True)
-    passphrase_hash = models.CharField(max_length=256)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    issued_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    failed_attempts = models.PositiveIntegerField(default=0)
-    locked_at = models.DateTimeField(null=True, blank=True)
-    used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-issued_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(expires_at__gt=F("issued_at")), name="registration_code_expires_later"
-            ),
-            models.CheckConstraint(
-                condition=Q(account_id__regex=f"^[{ACCOUNT_ID_ALPHABET}]{{{ACCOUNT_ID_LENGTH}}}$"),
-                name="registration_code_account_id_format",
-            ),
-            # A patient holds at most one usable letter: issuing a new one revokes the old.
-            models.UniqueConstraint(
-                fields=["patient"],
-                condition=Q(used_at__isnull=True, revoked_at__isnull=True, locked_at__isnull=True),
-                name="registration_code_one_live_per_patient",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Registration code {self.account_id_display} for {self.patient}"
+    def nhs_number_display(self) -> str:
+        return format_nhs_number(self.nhs_number)
 
     @property
-    def account_id_display(self) -> str:
-        half = ACCOUNT_ID_LENGTH // 2
-        return f"{self.account_id[:half]}-{self.account_id[half:]}"
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
 
+    @property
+    def is_deceased(self) -> bool:
+        return self.date_of_death is not None
 
-class ProxyAccess(models.Model):
-    """Practice-granted access for one user (a parent or carer) to act for a patient."""
+    @property
+    def address(self) -> str:
+        parts = [self.address_line1, self.address_line2, self.town, self.postcode]
+        return ", ".join(p for p in parts if p)
 
-    grantee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proxy_grants"
-    )
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="proxy_grants")
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    reason = models.TextField()
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    revoke_reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    def age_on(self, day: datetime.date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
-    class Meta:
-        ordering = ["-starts_at"]
-        verbose_name = "proxy access"
-        verbose_name_plural = "proxy access grants"
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
-                name="proxy_access_ends_after_start",
-            ),
-            models.CheckConstraint(condition=~Q(reason=""), name="proxy_access_reason_given"),
-            models.CheckConstraint(
-                condition=Q(revoked_at__isnull=True)
-                | Q(revoked_by__isnull=False) & ~Q(revoke_reason=""),
-                name="proxy_access_revocation_recorded",
-            ),
-            models.UniqueConstraint(
-                fields=["grantee", "patient"],
-                condition=Q(revoked_at__isnull=True),
-                name="proxy_access_one_unrevoked_grant",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.grantee} acts for {self.patient}"
-
-
-class ContactPreferenceChange(models.Model):
-    """Who changed a patient's contact details or consent, and what they changed."""
-
-    patient = models.ForeignKey(
-        Patient, on_delete=models.PROTECT, related_name="contact_changes"
-    )
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    changed_at = models.DateTimeField(auto_now_add=True)
-    changes = models.JSONField(help_text='{"field": [old, new], ...}')
-
-    class Meta:
-        ordering = ["-changed_at"]
-
-    def __str__(self) -> str:
-        return f"{self.patient} contact change at {self.changed_at:%Y-%m-%d %H:%M}"
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        today = timezone.localdate()
+        if self.date_of_birth and self.date_of_birth > today:
+            errors["date_of_birth"] = "The date of birth cannot be in the future."
+        if self.date_of_death and self.date_of_death > today:
+            errors["date_of_death"] = "The date of death cannot be in the future."
+        if self.date_of_birth and self.date_of_death and self.date_of_death < self.date_of_birth:
+            errors["date_of_death"] = "The date of death cannot be before the date of birth."
+        born, registered = self.date_of_birth, self.registration_date
+        if born and registered and registered < born:
+            errors["registration_date"] = (
+                "The registration date cannot be before the date of birth."
+            )
+        if self.sms_consent and not self.mobile:
+            errors["sms_consent"] = "Add a mobile number before consenting to SMS."
+        if self.email_consent and not self.email:
+            errors["email_consent"] = "Add an email address before consenting to email."
+        if (
+            self.preferred_site is not None
+            and self.registered_practice_id
+            and self.preferred_site.practice_id != self.registered_practice_id
+        ):
+            errors["preferred_site"] = "The preferred site must belong to the registered practice."
+        if errors:
+            raise ValidationError(errors)

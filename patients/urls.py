@@ -1,63 +1,13 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
-from patients import online_views, views
-from patients.forms import PatientPasswordResetForm
-
-# Patient pages show no staff menu and link the header to the patient home.
-PATIENT_PAGE = {"nav_items": [], "service_home_url": reverse_lazy("patient-home")}
+from patients import views as reception
 
 urlpatterns = [
-    path("", views.home, name="patient-home"),
-    path("register/", views.register, name="patient-register"),
-    path("sign-in/", views.sign_in, name="patient-sign-in"),
-    path("sign-in/code/", views.sign_in_code, name="patient-sign-in-code"),
-    path("sign-out/", views.sign_out, name="patient-sign-out"),
-    path("acting-for/", views.acting_for, name="patient-acting-for"),
-    path("preferences/", views.preferences, name="patient-preferences"),
-    path("security/", views.security, name="patient-security"),
-    path(
-        "password-reset/",
-        views.PatientPasswordResetView.as_view(
-            form_class=PatientPasswordResetForm,
-            template_name="patients/password_reset_form.html",
-            email_template_name="patients/email/password_reset.txt",
-            subject_template_name="patients/email/password_reset_subject.txt",
-            success_url=reverse_lazy("patient-password-reset-sent"),
-            extra_context=PATIENT_PAGE,
-        ),
-        name="patient-password-reset",
-    ),
-    path(
-        "password-reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(
-            template_name="patients/password_reset_sent.html", extra_context=PATIENT_PAGE
-        ),
-        name="patient-password-reset-sent",
-    ),
-    path(
-        "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="patients/password_reset_confirm.html",
-            success_url=reverse_lazy("patient-password-reset-complete"),
-            extra_context=PATIENT_PAGE,
-        ),
-        name="patient-password-reset-confirm",
-    ),
-    path(
-        "password-reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="patients/password_reset_complete.html",
-            extra_context=PATIENT_PAGE,
-        ),
-        name="patient-password-reset-complete",
-    ),
-    path("book/", online_views.book, name="patient-book"),
-    path("book/<int:slot_id>/", online_views.book_slot, name="patient-book-slot"),
-    path("appointments/", online_views.appointments, name="patient-appointments"),
-    path("appointments/<int:appointment_id>/cancel/", online_views.cancel,
-         name="patient-appointment-cancel"),
-    path("record/", online_views.record, name="patient-record"),
-    path("record/access-log/", online_views.record_access_log,
-         name="patient-record-access-log"),
+    path("patients/", reception.patient_search_page, name="reception-patient-search"),
+    path("patients/<int:patient_id>/", reception.patient_page, name="reception-patient"),
+    path("patients/new/", reception.patient_register_page, name="reception-patient-register"),
+    path("patients/<int:patient_id>/edit/", reception.patient_edit_page,
+         name="reception-patient-edit"),
+    path("patients/validate/", reception.patient_validate_field,
+         name="reception-patient-validate"),
 ]

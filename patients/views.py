@@ -1,343 +1,172 @@
-"""Patient-facing pages under /patient/. Thin: forms check input, services write, and every
-patient is looked up through ``policy.patients`` so other patients' ids give 404."""
+"""Reception pages for patients: search as you type, the reception patient page, and (below)
+registration and demographics. Reads go through ``records.selectors`` (which ask the policy
+and write the audit trail); nothing here decides who may see whom."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
-from django.contrib.auth.views import PasswordResetView, redirect_to_login
-from django.core.cache import cache
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_protect
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from common.errors import ServiceError
-from patients import services, totp
-from patients.forms import (
-    ContactPreferencesForm,
-    OneTimeCodeForm,
-    PasswordConfirmForm,
-    PatientSignInForm,
-    RegisterForm,
-)
-from patients.models import PatientAccount
-from policy.actor import ACTING_FOR_SESSION_KEY, actor_for_request
-from policy.patients import patient_actable_by, patients_actable_by
-from records.models import Patient
-
-PENDING_SECOND_FACTOR = "patient_pending_second_factor"
-PENDING_SECONDS = 5 * 60
-
-# Cards on the home page: shown only once the named page exists (the booking and record
-# pages plug in by adding these URL names).
-HOME_CARDS: list[tuple[str, str, str]] = [
-    ("Book an appointment", "Choose a time at either surgery.", "patient-book"),
-    ("Your appointments", "See, change or cancel your appointments.", "patient-appointments"),
-    ("Your record", "Your medicines, allergies, test results and notes.", "patient-record"),
-    ("Who has looked at your record", "Staff who opened your record, and when.",
-     "patient-record-access-log"),
-    ("Contact preferences", "Your mobile, email and reminders.", "patient-preferences"),
-    ("Sign-in and security", "Two-step sign-in with an authenticator app.", "patient-security"),
-]
+from appointments import selectors as appointment_selectors
+from common.errors import NotFound, PermissionRefused, ServiceError
+from patients.forms import BLUR_VALIDATED, PatientForm
+from patients.models import Patient
+from patients.selectors import patient_demographics, patient_get, patient_search
+from patients.services import patient_register, patient_update_demographics
+from policy import appointments as appointment_policy
+from policy.actor import Actor, actor_for_request
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+def _staff_actor(request: HttpRequest) -> Actor:
+    actor = actor_for_request(request)
+    if not actor.is_staff_member:
+        raise PermissionDenied("Only active practice staff can use reception pages.")
+    return actor
 
 
-def _safe_next(request: HttpRequest, target: str | None) -> str:
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("patient-home")
+@login_required
+def patient_search_page(request: HttpRequest) -> HttpResponse:
+    """The search page; with ``partial=1`` only the results (for htmx as you type).
 
-
-def patient_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in with a patient online account (own or proxy), else to the patient sign-in."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("patient-sign-in"))
-        if not actor_for_request(request).is_patient_user:
-            raise PermissionDenied("This page is for patients with an online account.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def acting_patient(request: HttpRequest) -> Patient:
-    """The patient this request is about: ``?patient=<id>`` if given, else the switcher's
-    choice. Always through the scoping function, so anyone else's id is a 404."""
-    requested = request.GET.get("patient")
-    if requested is not None:
-        return patient_actable_by(request.user, requested)
-    return patient_actable_by(request.user, actor_for_request(request).acting_for_id)
-
-
-def _render(request: HttpRequest, template: str, context: dict[str, Any] | None = None,
-            status: int = 200) -> HttpResponse:
-    context = dict(context or {})
-    context.setdefault("nav_items", [])  # the staff menu is not for patients
-    context["service_home_url"] = reverse("patient-home")
-    if request.user.is_authenticated:
-        actor = actor_for_request(request)
-        if actor.is_patient_user:
-            context["actable_patients"] = list(
-                patients_actable_by(request.user).order_by("given_name", "family_name")
-            )
-            context.setdefault("acting_for_id", actor.acting_for_id)
-            context.setdefault("own_patient_id", actor.own_patient_id)
-    return render(request, template, context, status=status)
-
-
-def _complete_sign_in(request: HttpRequest, user: Any, target: str) -> HttpResponse:
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    request.session.set_expiry(settings.PATIENT_SESSION_IDLE_MINUTES * 60)
-    account = PatientAccount.objects.filter(user=user).only("patient_id").first()
-    if account is not None:
-        request.session[ACTING_FOR_SESSION_KEY] = account.patient_id
-    return HttpResponseRedirect(target)
-
-
-def _totp_failures_key(user_id: int) -> str:
-    return f"patients:totp-failures:{user_id}"
-
-
-def _totp_locked(user_id: int) -> bool:
-    return int(cache.get(_totp_failures_key(user_id)) or 0) >= settings.PATIENT_TOTP_MAX_FAILURES
-
-
-class PatientPasswordResetView(PasswordResetView):
-    """Django's reset view, with at most PATIENT_PASSWORD_RESET_LIMIT emails per address per
-    hour. Over the limit the page looks the same, so it tells nobody whether an account exists."""
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        key = f"patients:password-resets:{form.cleaned_data['email'].strip().lower()}"
-        cache.add(key, 0, timeout=60 * 60)
-        if cache.incr(key) > settings.PATIENT_PASSWORD_RESET_LIMIT:
-            return HttpResponseRedirect(self.get_success_url())
-        return super().form_valid(form)
-
-
-# ---- signing in and out ---------------------------------------------------------------------
-
-
-@never_cache
-@csrf_protect
-def sign_in(request: HttpRequest) -> HttpResponse:
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if request.method == "POST":
-        form = PatientSignInForm(request, data=request.POST)
-        if form.is_valid():
-            user = form.user
-            target = _safe_next(request, next_url)
-            account = PatientAccount.objects.filter(user=user).first()
-            if account is not None and account.totp_enabled:
-                if _totp_locked(user.pk):
-                    return _render(request, "registration/locked_out.html", status=429)
-                request.session.cycle_key()
-                request.session[PENDING_SECOND_FACTOR] = {
-                    "user_id": user.pk, "at": time.time(), "next": target,
-                }
-                return redirect("patient-sign-in-code")
-            return _complete_sign_in(request, user, target)
-        status = 400
-    else:
-        form = PatientSignInForm(request)
-        status = 200
-    return _render(request, "patients/sign_in.html", {"form": form, "next": next_url},
-                   status=status)
-
-
-@never_cache
-@csrf_protect
-def sign_in_code(request: HttpRequest) -> HttpResponse:
-    pending = request.session.get(PENDING_SECOND_FACTOR)
-    if not pending or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
-        request.session.pop(PENDING_SECOND_FACTOR, None)
-        messages.info(request, "Sign in again to continue.")
-        return redirect("patient-sign-in")
-    account = PatientAccount.objects.select_related("user").filter(
-        user_id=pending["user_id"], user__is_active=True
-    ).first()
-    if account is None or not account.totp_enabled:
-        request.session.pop(PENDING_SECOND_FACTOR, None)
-        return redirect("patient-sign-in")
-    if _totp_locked(account.user_id):
-        request.session.pop(PENDING_SECOND_FACTOR, None)
-        return _render(request, "registration/locked_out.html", status=429)
+    ``choose`` (a slot id) makes each result a link that books that slot for the patient;
+    ``next`` (the next-available finder) carries the patient into the finder instead.
+    """
+    actor = _staff_actor(request)
+    q = (request.GET.get("q") or "").strip()
+    context: dict[str, Any] = {
+        "q": q, "results": None, "error": "",
+        "choose": request.GET.get("choose", ""), "purpose": request.GET.get("purpose", ""),
+    }
     status = 200
-    form = OneTimeCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if totp.totp_verify(account=account, code=form.cleaned_data["code"]):
-            request.session.pop(PENDING_SECOND_FACTOR, None)
-            cache.delete(_totp_failures_key(account.user_id))
-            return _complete_sign_in(request, account.user, _safe_next(request, pending["next"]))
-        key = _totp_failures_key(account.user_id)
-        cache.add(key, 0, timeout=settings.AXES_COOLOFF_TIME * 3600)
-        cache.incr(key)
-        form.add_error("code", "That code is not right. Enter the 6-digit code your app shows "
-                               "now.")
-    if request.method == "POST":
-        status = 400
-    return _render(request, "patients/sign_in_code.html", {"form": form}, status=status)
-
-
-@require_POST
-def sign_out(request: HttpRequest) -> HttpResponse:
-    logout(request)
-    messages.info(request, "You have signed out.")
-    return redirect("patient-sign-in")
-
-
-# ---- registering with a letter ------------------------------------------------------------
-
-
-@never_cache
-@csrf_protect
-def register(request: HttpRequest) -> HttpResponse:
-    status = 200
-    form = RegisterForm(request.POST or None)
-    if request.method == "POST":
-        status = 400
-        if services.registration_throttled(_client_ip(request)):
-            return _render(request, "patients/register_throttled.html", status=429)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                user = services.patient_register(
-                    account_id=data["account_id"], passphrase=data["passphrase"],
-                    date_of_birth=data["date_of_birth"], family_name=data["family_name"],
-                    email=data["email"], password=data["password"], ip=_client_ip(request),
-                )
-            except services.Throttled:
-                return _render(request, "patients/register_throttled.html", status=429)
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, "Your account is set up. You are signed in.")
-                return _complete_sign_in(request, user, reverse("patient-home"))
-    return _render(request, "patients/register.html", {"form": form}, status=status)
-
-
-# ---- signed-in pages ----------------------------------------------------------------------
-
-
-@patient_required
-def home(request: HttpRequest) -> HttpResponse:
-    patient = acting_patient(request)
-    cards = []
-    for title, description, name in HOME_CARDS:
+    if context["choose"] and not context["choose"].isdigit():
+        context["choose"] = ""
+    if q:
         try:
-            cards.append((title, description, reverse(name)))
-        except NoReverseMatch:
-            continue
-    return _render(request, "patients/home.html",
-                   {"patient": patient, "cards": cards, "acting_for_id": patient.pk})
+            context["results"] = patient_search(actor=actor, q=q)
+        except PermissionRefused as exc:
+            raise PermissionDenied(exc.message) from None
+        except ServiceError as exc:
+            context["error"] = exc.message
+            context["errors"] = [("#patient-search", exc.message)]
+            status = 400
+    partial = request.GET.get("partial") == "1"
+    template = "reception/_patient_results.html" if partial else "reception/patient_search.html"
+    # A partial answers 200 even for a bad query, so htmx swaps the message in while typing.
+    return render(request, template, context, status=200 if partial else status)
 
 
-@patient_required
-@require_POST
-def acting_for(request: HttpRequest) -> HttpResponse:
-    patient = patient_actable_by(request.user, request.POST.get("patient"))
-    request.session[ACTING_FOR_SESSION_KEY] = patient.pk
-    messages.info(request, f"You are now acting for {patient.full_name}.")
-    return HttpResponseRedirect(_safe_next(request, request.POST.get("next")))
+@login_required
+def patient_page(request: HttpRequest, patient_id: int) -> HttpResponse:
+    actor = _staff_actor(request)
+    try:
+        patient = patient_demographics(
+            actor=actor, patient=patient_get(patient_id=patient_id),
+            via_search=request.GET.get("from") == "search",
+        )
+    except NotFound:
+        raise Http404("No such patient.") from None
+    except PermissionRefused as exc:
+        raise PermissionDenied(exc.message) from None
+    appointments = list(
+        appointment_selectors.appointments_for(
+            practice_ids=appointment_policy.appointment_practice_ids(actor), patient=patient
+        )
+    )
+    now = timezone.now()
+    upcoming = [a for a in appointments if a.start >= now]
+    past = [a for a in appointments if a.start < now][::-1][:20]
+    return render(request, "reception/patient.html", {
+        "patient": patient, "upcoming": upcoming, "past": past,
+    })
 
 
-@patient_required
-def preferences(request: HttpRequest) -> HttpResponse:
-    patient = acting_patient(request)
+# Registration and demographics ----------------------------------------------------------------
+
+
+def _apply_validation_error(form: PatientForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+    else:
+        form.add_error(None, exc)
+
+
+def _practice_id(actor: Actor) -> int:
+    if actor.practice_id is None:
+        raise PermissionDenied("Only active practice staff can use reception pages.")
+    return actor.practice_id
+
+
+def _editable_patient(actor: Actor, patient_id: int) -> Patient:
+    try:
+        return patient_demographics(actor=actor, patient=patient_get(patient_id=patient_id))
+    except NotFound:
+        raise Http404("No such patient.") from None
+    except PermissionRefused as exc:
+        raise PermissionDenied(exc.message) from None
+
+
+@login_required
+def patient_register_page(request: HttpRequest) -> HttpResponse:
+    return _patient_form_page(request, None)
+
+
+@login_required
+def patient_edit_page(request: HttpRequest, patient_id: int) -> HttpResponse:
+    return _patient_form_page(request, patient_id)
+
+
+def _patient_form_page(request: HttpRequest, patient_id: int | None) -> HttpResponse:
+    actor = _staff_actor(request)
+    patient = _editable_patient(actor, patient_id) if patient_id is not None else None
+    form = PatientForm(request.POST or None, instance=patient, practice_id=_practice_id(actor),
+                       patient_id=patient_id)
     status = 200
     if request.method == "POST":
-        form = ContactPreferencesForm(request.POST)
         if form.is_valid():
             try:
-                services.contact_preferences_update(
-                    patient=patient, changed_by=request.user, **form.cleaned_data
-                )
+                if patient is None:
+                    saved = patient_register(actor=actor, data=form.cleaned_data)
+                    messages.success(request, f"{saved.full_name} is registered.")
+                else:
+                    # The form has already copied the input onto ``patient``: start the service
+                    # from the stored row so that it sees (and audits) what changed.
+                    stored = patient_get(patient_id=patient.pk)
+                    saved = patient_update_demographics(
+                        actor=actor, patient=stored, data=form.cleaned_data
+                    )
+                    messages.success(request, f"{saved.full_name}'s details are saved.")
+                return redirect("reception-patient", patient_id=saved.pk)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                messages.success(request, "Your contact preferences are saved.")
-                return redirect(request.get_full_path())
+                _apply_validation_error(form, exc)
+            except PermissionRefused as exc:
+                raise PermissionDenied(exc.message) from None
         status = 400
-    else:
-        form = ContactPreferencesForm(initial={
-            "mobile": patient.mobile, "email": patient.email,
-            "sms_consent": patient.sms_consent, "email_consent": patient.email_consent,
-        })
-    return _render(request, "patients/preferences.html",
-                   {"form": form, "patient": patient, "acting_for_id": patient.pk},
-                   status=status)
+    return render(request, "reception/patient_form.html", {
+        "form": form, "patient": patient,
+    }, status=status)
 
 
-def _own_account(request: HttpRequest) -> PatientAccount:
-    user_id = int(request.user.pk or 0)
-    account = PatientAccount.objects.select_related("user").filter(user_id=user_id).first()
-    if account is None:
-        raise PermissionDenied("Only your own online account has sign-in settings.")
-    return account
-
-
-@patient_required
-def security(request: HttpRequest) -> HttpResponse:
-    """Two-step sign-in: start, confirm with a code, or turn off with the password."""
-    if request.GET.get("patient") is not None:
-        acting_patient(request)  # settings belong to the login; a foreign id is still a 404
-    account = _own_account(request)
-    code_form: OneTimeCodeForm | None = None
-    off_form: PasswordConfirmForm | None = None
-    status = 200
-    action = request.POST.get("action") if request.method == "POST" else None
-    try:
-        if action == "start":
-            totp.totp_setup_start(account=account)
-            return redirect("patient-security")
-        if action == "confirm":
-            code_form = OneTimeCodeForm(request.POST)
-            if code_form.is_valid():
-                totp.totp_setup_confirm(account=account, code=code_form.cleaned_data["code"])
-                messages.success(request, "Two-step sign-in is on.")
-                return redirect("patient-security")
-            status = 400
-        if action == "off":
-            off_form = PasswordConfirmForm(request.POST)
-            if off_form.is_valid():
-                totp.totp_disable(account=account, password=off_form.cleaned_data["password"])
-                messages.success(request, "Two-step sign-in is off.")
-                return redirect("patient-security")
-            status = 400
-    except ServiceError as exc:
-        status = 400
-        if action == "confirm" and code_form is not None:
-            code_form.add_error("code", exc.message)
-        elif action == "off" and off_form is not None:
-            off_form.add_error("password", exc.message)
-        else:
-            messages.error(request, exc.message)
-    context: dict[str, Any] = {"account": account,
-                               "code_form": code_form or OneTimeCodeForm(),
-                               "off_form": off_form or PasswordConfirmForm()}
-    if account.totp_secret and not account.totp_enabled:
-        context["qr_code"] = totp.qr_code_svg_data_uri(account)
-        secret = account.totp_secret
-        context["secret_groups"] = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
-    return _render(request, "patients/security.html", context, status=status)
+@login_required
+@require_POST
+def patient_validate_field(request: HttpRequest) -> HttpResponse:
+    """One field of the patient form checked on blur (htmx): its form group, with any error."""
+    actor = _staff_actor(request)
+    name = request.POST.get("validate", "")
+    raw_id = request.POST.get("patient_id", "")
+    patient = _editable_patient(actor, int(raw_id)) if raw_id.isdigit() else None
+    form = PatientForm(request.POST, instance=patient, practice_id=_practice_id(actor),
+                       patient_id=patient.pk if patient else None)
+    if name not in BLUR_VALIDATED:
+        return HttpResponse("Unknown field.", status=400)
+    form.is_valid()
+    field = form[name]
+    return HttpResponse(field.as_field_group())

@@ -31,13 +31,13 @@ class Actor:
     @cached_property
     def patient_ids(self) -> frozenset[int]:
         """Patients this user may act for: their own and proxied (empty for staff)."""
-        from policy.patients import patients_actable_by
+        from policy.online import patients_actable_by
 
         return frozenset(patients_actable_by(self.user).values_list("pk", flat=True))
 
     @cached_property
     def own_patient_id(self) -> int | None:
-        from policy.patients import own_patient_id
+        from policy.online import own_patient_id
 
         return own_patient_id(self.user)
 

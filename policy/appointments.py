@@ -29,7 +29,7 @@ from policy.actor import Actor
 
 if TYPE_CHECKING:
     from appointments.models import Appointment, Slot
-    from records.models import Patient
+    from patients.models import Patient
 
 NO_STAFF_MESSAGE = (
     "Your account is not linked to an active staff member of a practice, "

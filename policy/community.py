@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from community.models import CareTeamAssignment, CommunityMember, FollowUp, Referral, Resource
+from patients.models import Patient
 from policy.actor import Actor
-from records.models import Patient
 from staff.models import StaffMember
 from staff.roles import CLINICAL_ROLES, Role
 

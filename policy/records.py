@@ -28,7 +28,7 @@ from policy.actor import Actor
 from staff.roles import Role
 
 if TYPE_CHECKING:
-    from records.models import Patient
+    from patients.models import Patient
 
 RELATIONSHIP_PAST = datetime.timedelta(days=28)
 RELATIONSHIP_AHEAD = datetime.timedelta(days=14)

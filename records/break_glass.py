@@ -19,7 +19,7 @@ class BreakGlassGrant(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     staff = models.ForeignKey("staff.StaffMember", on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(
-        "records.Patient", on_delete=models.PROTECT, related_name="break_glass_grants"
+        "patients.Patient", on_delete=models.PROTECT, related_name="break_glass_grants"
     )
     reason = models.CharField(max_length=500)
     started_at = models.DateTimeField(default=timezone.now)

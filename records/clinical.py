@@ -48,7 +48,7 @@ class ClinicalEntry(models.Model):
     change = models.CharField(max_length=20, choices=Change.choices, default=Change.CREATED)
     change_reason = models.CharField(max_length=500, blank=True)
     patient = models.ForeignKey(
-        "records.Patient", on_delete=models.PROTECT, related_name="%(class)ss"
+        "patients.Patient", on_delete=models.PROTECT, related_name="%(class)ss"
     )
     author = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
     author_role = models.CharField(max_length=20, choices=Role.choices)

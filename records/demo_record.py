@@ -1,6 +1,6 @@
 """Demo step: a realistic handful of record entries for a few dozen demo patients.
 
-Wire it in after the patient list: ``DEMO_STEPS = [..., "records.demo.seed",
+Wire it in after the patient list: ``DEMO_STEPS = [..., "patients.demo.seed",
 "records.demo_record.seed"]`` (``records/demo.py`` is the foundation's patient-list step).
 Idempotent: a patient who already has any clinical entry is left alone. Deterministic: every
 choice comes from ``ctx.random(...)``. Entries are written as the demo GP, nurse and HCA.
@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from patients.models import Patient
 from practices.models import Practice
 from records.clinical import (
     UNITS,
@@ -26,7 +27,6 @@ from records.clinical import (
     ObservationKind,
     Problem,
 )
-from records.models import Patient
 from staff.models import StaffMember
 
 ODS_CODE = "K84016"

@@ -29,7 +29,7 @@ MODEL_ACTIONS: dict[str, tuple[str, ...]] = {
     "practices.site": ("view", "add", "change"),
     "practices.openinghours": ("view", "add", "change"),
     "staff.staffmember": ("view", "add", "change"),
-    "records.patient": ("view", "add", "change"),
+    "patients.patient": ("view", "add", "change"),
     # The rota is the manager's to edit; sessions and slots are generated from it, and
     # appointments change only through the booking services, so those are view-only.
     "appointments.appointmenttype": ("view", "add", "change"),

@@ -10,9 +10,9 @@ import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
+from patients.models import Patient
+from patients.nhs_number import make_nhs_number
 from practices.models import Federation, Locality, Practice, Site
-from records.models import Patient
-from records.nhs_number import make_nhs_number
 from staff.models import StaffMember
 from staff.roles import Role
 

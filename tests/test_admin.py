@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
+from patients.models import Patient
 from practices.models import Practice, Site
-from records.models import Patient
 from staff.models import StaffMember
 from staff.roles import Role
 from staff.services import staff_member_create
@@ -28,7 +28,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-MANAGED_APPS = {"practices", "staff", "records", "appointments"}
+MANAGED_APPS = {"practices", "staff", "patients", "records", "appointments"}
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
 from common import demo
+from patients.demo import build_patients
+from patients.models import Patient
 from practices.models import OpeningHours, Practice, Site
-from records.demo import build_patients
-from records.models import Patient
 from staff.models import StaffMember
 from staff.roles import Role
 

@@ -40,9 +40,9 @@ from common.prepared import (
     on_postgres,
     typed_placeholders,
 )
+from patients.models import Patient
 from policy import appointments as policy
 from policy.actor import Actor
-from records.models import Patient
 
 SLOT_TAKEN = "That slot has just been booked by someone else. Please choose another."
 PATIENT_OVERLAP = (

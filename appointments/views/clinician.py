@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from appointments.models import LIVE_CONDITION, Appointment, AppointmentStatus
 from appointments.selectors import appointment_visible, appointments_for
 from appointments.services.attendance import appointment_finish, appointment_start
+from audit.access import require_access
 from common.errors import PermissionRefused, ServiceError
 from policy.actor import Actor, actor_for_request
 from policy.appointments import appointment_practice_ids
@@ -23,7 +24,6 @@ from policy.clinical import my_list_decision
 from policy.records import RecordAction
 from records.forms import ENTRY_FORMS, ConsultationForm, ObservationsForm
 from records.selectors import consultations_for_appointment
-from records.services.access import require_access
 from records.services.entries import entry_create
 from records.services.observations import observations_record
 from records.views.pages import form_error, refused_page

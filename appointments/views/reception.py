@@ -27,11 +27,11 @@ from appointments.services.booking import (
     appointment_reschedule,
 )
 from common.errors import Conflict, NotFound, PermissionRefused, ServiceError
+from patients.models import Patient
+from patients.selectors import patient_demographics, patient_get
 from policy import appointments as policy
 from policy.actor import Actor, actor_for_request
 from practices.models import Site
-from records.models import Patient
-from records.selectors import patient_demographics, patient_get
 from staff.roles import Role
 
 NEXT_AVAILABLE_COUNT = 10

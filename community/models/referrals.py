@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 
 from community.models.directory import Resource
+from patients.models import Patient
 from practices.models import Locality, Practice
-from records.models import Patient
 from staff.models import StaffMember
 
 SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING = "871731000000106"

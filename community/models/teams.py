@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from patients.models import Patient
 from practices.models import Locality
-from records.models import Patient
 
 
 class CommunityRole(models.TextChoices):

@@ -14,6 +14,7 @@ from community.models.referrals import (
     SNOMED_REFERRAL_TO_SOCIAL_PRESCRIBING,
     SNOMED_SOCIAL_PRESCRIBING_DECLINED,
 )
+from patients.models import Patient
 from policy.actor import Actor
 from policy.community import (
     may_log_contact,
@@ -21,7 +22,6 @@ from policy.community import (
     may_refer,
     may_use_directory,
 )
-from records.models import Patient
 from staff.models import StaffMember
 
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from common.errors import Conflict, PermissionRefused, ServiceError
 from community.models import CareTeamAssignment, CommunityMember
+from patients.models import Patient
 from policy.actor import Actor
 from policy.community import may_assign_care_team
-from records.models import Patient
 
 
 def care_team_assign(

@@ -31,6 +31,7 @@ from community.services.follow_ups import follow_up_record_outcome
 from community.services.imports import ImportRefused, directory_import
 from community.services.referrals import referral_create, referral_decline
 from community.services.teams import care_team_assign
+from patients.models import Patient
 from policy.actor import Actor, actor_for_request
 from policy.community import (
     care_team_visible_to,
@@ -40,7 +41,6 @@ from policy.community import (
     referrals_visible_to,
     report_scope,
 )
-from records.models import Patient
 from staff.models import StaffMember
 
 

@@ -33,6 +33,7 @@ from community.services.referrals import (
     referral_decline,
     referral_log_contact,
 )
+from patients.models import Patient
 from policy.actor import Actor, actor_for_request
 from policy.community import (
     locality_id_for,
@@ -47,7 +48,6 @@ from policy.community import (
     referrals_visible_to,
     report_scope,
 )
-from records.models import Patient
 from staff.models import StaffMember
 from staff.roles import Role
 

@@ -7,8 +7,9 @@ from typing import Any
 from rest_framework import serializers
 
 from appointments.models import Appointment
+from patients.serializers import PatientOut
 from records.clinical import Allergy, Consultation, Medication, Observation, Problem
-from records.models import BreakGlassGrant, Patient
+from records.models import BreakGlassGrant
 
 # Input -------------------------------------------------------------------------------------
 
@@ -98,37 +99,6 @@ AMEND_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
 }
 
 # Output ------------------------------------------------------------------------------------
-
-
-class PatientHitOut(serializers.ModelSerializer):
-    nhs_number = serializers.CharField(source="nhs_number_display")
-
-    class Meta:
-        model = Patient
-        fields = ["id", "nhs_number", "given_name", "family_name", "date_of_birth", "postcode"]
-
-
-class PatientOut(serializers.ModelSerializer):
-    nhs_number = serializers.CharField(source="nhs_number_display")
-    registered_practice = serializers.CharField(source="registered_practice.name")
-
-    class Meta:
-        model = Patient
-        fields = [
-            "id",
-            "nhs_number",
-            "given_name",
-            "family_name",
-            "date_of_birth",
-            "date_of_death",
-            "sex",
-            "address",
-            "postcode",
-            "mobile",
-            "email",
-            "registered_practice",
-            "registration_date",
-        ]
 
 
 ENTRY_FIELDS = [

@@ -5,8 +5,6 @@ from records.api import views
 _entry = "patients/<int:patient_id>/entries/<str:entry_type>/<int:entry_id>/"
 
 urlpatterns = [
-    path("patients/", views.PatientSearchView.as_view(), name="patient-search"),
-    path("patients/<int:patient_id>/", views.PatientDetailView.as_view(), name="patient-detail"),
     path(
         "patients/<int:patient_id>/record/",
         views.PatientRecordView.as_view(),

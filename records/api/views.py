@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.errors import NotFound
+from patients.selectors import patient_get
 from policy.actor import actor_for_request
 from records import selectors
 from records.api import serializers as s
@@ -42,45 +43,11 @@ def _valid(serializer_class: type[serializers.Serializer], data: Any, **kw: Any)
     return serializer.validated_data
 
 
-class PatientSearchView(APIView):
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "q", str, required=True, description="name, date of birth, NHS number or postcode"
-            )
-        ],
-        responses=s.PatientHitOut(many=True),
-    )
-    def get(self, request: Request) -> Response:
-        patients = selectors.patient_search(
-            actor=actor_for_request(request), q=request.query_params.get("q", "")
-        )
-        return Response(s.PatientHitOut(patients, many=True).data)
-
-
-class PatientDetailView(APIView):
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "via", str, enum=["search"], description="'search' when opened from a search"
-            )
-        ],
-        responses=s.PatientOut,
-    )
-    def get(self, request: Request, patient_id: int) -> Response:
-        patient = selectors.patient_demographics(
-            actor=actor_for_request(request),
-            patient=selectors.patient_get(patient_id=patient_id),
-            via_search=request.query_params.get("via") == "search",
-        )
-        return Response(s.PatientOut(patient).data)
-
-
 class PatientRecordView(APIView):
     @extend_schema(responses=s.SummaryOut)
     def get(self, request: Request, patient_id: int) -> Response:
         summary = selectors.patient_summary(
-            actor=actor_for_request(request), patient=selectors.patient_get(patient_id=patient_id)
+            actor=actor_for_request(request), patient=patient_get(patient_id=patient_id)
         )
         return Response(s.SummaryOut(summary).data)
 
@@ -94,7 +61,7 @@ class EntryCollectionView(APIView):
     def get(self, request: Request, patient_id: int) -> Response:
         entries = selectors.entries_current(
             actor=actor_for_request(request),
-            patient=selectors.patient_get(patient_id=patient_id),
+            patient=patient_get(patient_id=patient_id),
             entry_type=self.entry_type,
         )
         output = s.OUTPUT_SERIALIZERS[self.entry_type]
@@ -104,7 +71,7 @@ class EntryCollectionView(APIView):
 
     def post(self, request: Request, patient_id: int) -> Response:
         actor = actor_for_request(request)
-        patient = selectors.patient_get(patient_id=patient_id)
+        patient = patient_get(patient_id=patient_id)
         data = _valid(self.input_serializer, request.data)
         entry = entry_create(actor=actor, patient=patient, entry_type=self.entry_type, data=data)
         return Response(s.OUTPUT_SERIALIZERS[self.entry_type](entry).data, status=201)
@@ -141,7 +108,7 @@ class ObservationsView(EntryCollectionView):
     @extend_schema(request=s.ObservationsIn, responses={201: s.ObservationOut(many=True)})
     def post(self, request: Request, patient_id: int) -> Response:
         actor = actor_for_request(request)
-        patient = selectors.patient_get(patient_id=patient_id)
+        patient = patient_get(patient_id=patient_id)
         data = _valid(s.ObservationsIn, request.data)
         entries = observations_record(actor=actor, patient=patient, **data)
         return Response(s.ObservationOut(entries, many=True).data, status=201)
@@ -160,7 +127,7 @@ class EntryHistoryView(APIView):
         output = _output(entry_type)
         versions = selectors.entry_history(
             actor=actor_for_request(request),
-            patient=selectors.patient_get(patient_id=patient_id),
+            patient=patient_get(patient_id=patient_id),
             entry_type=entry_type,
             entry_id=entry_id,
         )
@@ -172,7 +139,7 @@ class EntryAmendView(APIView):
     def post(self, request: Request, patient_id: int, entry_type: str, entry_id: int) -> Response:
         output = _output(entry_type)
         actor = actor_for_request(request)
-        patient = selectors.patient_get(patient_id=patient_id)
+        patient = patient_get(patient_id=patient_id)
         body = _valid(s.AmendIn, request.data)
         changes = _valid(s.AMEND_SERIALIZERS[entry_type], body["changes"], partial=True)
         entry = entry_amend(
@@ -193,7 +160,7 @@ class EntryEnteredInErrorView(APIView):
     def post(self, request: Request, patient_id: int, entry_type: str, entry_id: int) -> Response:
         output = _output(entry_type)
         actor = actor_for_request(request)
-        patient = selectors.patient_get(patient_id=patient_id)
+        patient = patient_get(patient_id=patient_id)
         body = _valid(s.EnteredInErrorIn, request.data)
         entry = entry_mark_entered_in_error(
             actor=actor,
@@ -209,7 +176,7 @@ class BreakGlassView(APIView):
     @extend_schema(request=s.BreakGlassIn, responses={201: s.BreakGlassOut})
     def post(self, request: Request, patient_id: int) -> Response:
         actor = actor_for_request(request)
-        patient = selectors.patient_get(patient_id=patient_id)
+        patient = patient_get(patient_id=patient_id)
         body = _valid(s.BreakGlassIn, request.data)
         grant = break_glass_start(actor=actor, patient=patient, reason=body["reason"])
         return Response(s.BreakGlassOut(grant).data, status=201)

@@ -3,7 +3,7 @@
 import common.fields
 import datetime
 import django.db.models.deletion
-import records.nhs_number
+import patients.nhs_number
 from django.db import migrations, models
 
 
@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             name='Patient',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nhs_number', records.nhs_number.NHSNumberField(unique=True, verbose_name='NHS number')),
+                ('nhs_number', patients.nhs_number.NHSNumberField(unique=True, verbose_name='NHS number')),
                 ('given_name', models.CharField(max_length=100)),
                 ('family_name', models.CharField(max_length=100)),
                 ('date_of_birth', models.DateField()),

@@ -7,14 +7,14 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from audit.access import require_access
 from audit.models import AuditAction
 from audit.services import audit_write
 from common.errors import ServiceError
+from patients.models import Patient
 from policy.actor import Actor
 from policy.records import RecordAction
 from records.break_glass import BREAK_GLASS_HOURS, BREAK_GLASS_MIN_REASON, BreakGlassGrant
-from records.models import Patient
-from records.services.access import require_access
 
 
 def break_glass_start(*, actor: Actor, patient: Patient, reason: str) -> BreakGlassGrant:

@@ -12,14 +12,15 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.access import require, require_access
 from audit.models import AuditAction
 from audit.services import audit_write
 from common.errors import Conflict, NotFound, ServiceError
+from patients.models import Patient
 from policy.actor import Actor
 from policy.records import PatientAccess, RecordAction
 from records.clinical import CODING_AND_FLAGS, UNITS, Change, ClinicalEntry, Observation
-from records.models import Patient
-from records.services.access import entry_model, require, require_access
+from records.services.access import entry_model
 
 
 def author_site_id(actor: Actor) -> int:

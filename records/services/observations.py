@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.access import require_access
 from common.errors import ServiceError
+from patients.models import Patient
 from policy.actor import Actor
 from policy.records import RecordAction
 from records.clinical import Observation, ObservationKind
-from records.models import Patient
-from records.services.access import require_access
 from records.services.entries import entry_create
 
 

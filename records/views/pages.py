@@ -13,12 +13,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import NotFound, PermissionRefused, ServiceError
+from patients.models import Patient
+from patients.selectors import patient_get
 from policy.actor import Actor, actor_for_request
 from policy.records import ENTRY_TYPES, RecordAction, decide
 from records.clinical import Change
 from records.forms import AmendConsultationForm, BreakGlassForm, EnteredInErrorForm
-from records.models import Patient
-from records.selectors import consultation_history, entry_history, patient_get, patient_summary
+from records.selectors import consultation_history, entry_history, patient_summary
 from records.services.break_glass import break_glass_start
 from records.services.entries import entry_amend, entry_mark_entered_in_error
 

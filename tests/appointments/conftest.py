@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from patients.models import Patient
 from policy.actor import Actor, actor_for_user
 from practices.models import Practice, Site
-from records.models import Patient
 from staff.models import StaffMember
 from staff.roles import Role
 from tests.appointments.factories import AppointmentTypeFactory, PatientFactory, SlotFactory

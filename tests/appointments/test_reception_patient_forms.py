@@ -10,8 +10,8 @@ from django.utils.html import escape
 
 from audit.models import AuditAction, AuditEvent
 from common.errors import PermissionRefused
-from records.models import Patient
-from records.services.patients import patient_register, patient_update_demographics
+from patients.models import Patient
+from patients.services import patient_register, patient_update_demographics
 from tests.appointments.test_reception_views import signed_in
 from tests.factories import next_nhs_number
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentType, Session, Slot
 from bench.checks import database_check
+from patients.models import Patient
 from practices.models import Site
-from records.models import Patient
 from staff.models import StaffMember
 from staff.roles import Role
 from tests.factories import PatientFactory, SiteFactory, StaffMemberFactory, UserFactory

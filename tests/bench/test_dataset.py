@@ -11,8 +11,8 @@ import pytest
 from appointments.models import Appointment, Session, SessionTemplate, Slot
 from bench import rushday
 from bench.dataset import ensure_dataset
+from patients.models import Patient
 from practices.models import Practice, Site
-from records.models import Patient
 from staff.models import StaffMember
 from tests.bench.conftest import TINY, TZ
 

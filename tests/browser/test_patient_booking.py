@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from appointments.models import Appointment, AppointmentStatus
-from patients import services
+from online import services
 from staff.roles import Role
 from tests.appointments.factories import AppointmentTypeFactory, SlotFactory
 from tests.browser.conftest import axe_violations
 from tests.factories import PracticeFactory, SiteFactory, StaffMemberFactory
-from tests.patients.conftest import PatientFactory
+from tests.online.conftest import PatientFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-patient-password-42"

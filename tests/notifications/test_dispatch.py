@@ -13,7 +13,7 @@ from notifications.backends.base import Backend, OutgoingMessage, RetryableFailu
 from notifications.backends.local import LocalBackend
 from notifications.models import Kind, MessageTemplate, OutboxMessage, SentMessage, Status
 from notifications.quiet_hours import LONDON
-from records.models import Patient
+from patients.models import Patient
 from tests.notifications.factories import book
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from common.errors import PermissionRefused
+from patients.models import Patient
 from policy.records import Basis, RecordAction, decide, visible_patients_q
-from records.models import Patient
 from records.selectors import patient_summary
 from tests.community.factories import CareTeamAssignmentFactory, PatientFactory
 from tests.factories import UserFactory

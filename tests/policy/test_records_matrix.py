@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from common.errors import PermissionRefused
+from patients import selectors as patient_selectors
 from policy.actor import actor_for_user
 from records import selectors
 from records.services.break_glass import break_glass_start
@@ -133,7 +134,7 @@ def _actor(world: Any, role: str | None, context: str) -> Any:
 def _perform(action: str, actor: Any, patient: Any) -> None:
     entry: Any
     if action == "view_demographics":
-        selectors.patient_demographics(actor=actor, patient=patient)
+        patient_selectors.patient_demographics(actor=actor, patient=patient)
     elif action == "view_record":
         selectors.patient_summary(actor=actor, patient=patient)
     elif action == "view_sensitive":

@@ -19,7 +19,7 @@ def test_opening_a_patient_in_the_admin_is_audited(world):
 
     manager = world.staff(Role.PRACTICE_MANAGER)
     manager.user.user_permissions.add(Permission.objects.get(codename="view_patient"))
-    response = _login(manager.user).get(f"/admin/records/patient/{world.patient.pk}/change/")
+    response = _login(manager.user).get(f"/admin/patients/patient/{world.patient.pk}/change/")
     assert response.status_code == 200
     event = AuditEvent.objects.get(action="view_demographics")
     assert (event.user, event.basis) == (manager.user, "own_practice")

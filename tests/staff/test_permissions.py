@@ -19,7 +19,7 @@ def _codenames() -> set[str]:
 
 def test_migrate_builds_the_practice_managers_group() -> None:
     codenames = _codenames()
-    assert {"records.view_patient", "records.add_patient", "records.change_patient"} <= codenames
+    assert {"patients.view_patient", "patients.add_patient", "patients.change_patient"} <= codenames
     assert {"staff.add_staffmember", "practices.change_site"} <= codenames
 
 

@@ -31,9 +31,9 @@ from notifications import dispatch
 from notifications.backends import _backend
 from notifications.models import Kind, OutboxMessage, SentMessage, Status
 from notifications.selectors import reconcile
+from patients.models import Patient
+from patients.nhs_number import make_nhs_number
 from practices.models import Practice, Site
-from records.models import Patient
-from records.nhs_number import make_nhs_number
 from staff.models import StaffMember
 from staff.roles import Role
 

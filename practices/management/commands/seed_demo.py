@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from common.demo import DemoContext, DemoStepMissing, run_demo_steps
-from records.demo import DEFAULT_PATIENTS, MAX_PATIENTS
+from patients.demo import DEFAULT_PATIENTS, MAX_PATIENTS
 
 
 def patient_count(text: str) -> int:

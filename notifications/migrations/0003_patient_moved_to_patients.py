@@ -1,0 +1,25 @@
+"""Foreign keys to the patient now name ``patients.Patient``: state only, the table is the
+same (ADR 0014)."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('notifications', '0002_outbox_drop_indexes_covered_by_composites'),
+        ('patients', '0003_patient_in_accounts_out'),
+    ]
+
+    state_operations = [
+        migrations.AlterField(
+            model_name='outboxmessage',
+            name='patient',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='patients.patient'),
+        ),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(state_operations=state_operations),
+    ]
