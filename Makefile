@@ -92,6 +92,7 @@ browser:
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 	$(SERVICES) run --fallback -- $(PY) manage.py makemigrations --check --dry-run
 
 test: install lint browser

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.http import StreamingHttpResponse
-from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -127,10 +126,3 @@ class BreakGlassReviewView(APIView):
             note=body.validated_data.get("note", ""),
         )
         return Response(ReviewOut(review).data, status=201)
-
-
-urlpatterns = [
-    path("audit/", AuditListView.as_view(), name="audit-list"),
-    path("audit/export.csv", AuditExportView.as_view(), name="audit-export"),
-    path("audit/<int:event_id>/review/", BreakGlassReviewView.as_view(), name="audit-review"),
-]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from community.views import api
+from community import api
 
 urlpatterns = [
     path("resources/", api.ResourceList.as_view(), name="community-api-resources"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from community.views import pages
+from community import views as pages
 
 app_name = "community"
 

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -237,20 +238,24 @@ def fail_abandoned(*, now: datetime.datetime | None = None) -> int:
     )
 
 
+# The registered name of ``notifications.tasks.send_message``. The task module imports this
+# one, so this one names the task instead of importing it (the worker resolves the name).
+SEND_MESSAGE_TASK = "notifications.send_message"
+
+
 def publish(ids: Iterable[int], *, retry: bool = True, connection: Any = None) -> int:
     """Enqueue ``send_message`` for each id; returns how many were published.
 
     Raises the broker's error after un-stamping the ids it could not publish, so the next
     dispatcher run picks them up at once.
     """
-    from notifications.tasks import send_message
-
+    send_message = current_app.signature(SEND_MESSAGE_TASK)
     ids = list(ids)
     options: dict[str, Any] = {"connection": connection} if connection is not None else {}
     done = 0
     try:
         for message_id in ids:
-            send_message.apply_async((message_id,), retry=retry, **options)
+            send_message.clone(args=(message_id,)).apply_async(retry=retry, **options)
             done += 1
     except Exception:
         OutboxMessage.objects.filter(pk__in=ids[done:], status=Status.PENDING).update(

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from appointments.models import Appointment, AppointmentType
+from notifications.template_rules import TemplateRejected, check_template
 from patients.models import Patient
 from practices.models import Practice
 
@@ -106,7 +107,7 @@ class ReminderPolicy(models.Model):
 class MessageTemplate(models.Model):
     """A practice's own wording for one kind of message on one channel (Django template syntax).
 
-    Only the variables listed in ``notifications.rendering.CONTEXT_VARIABLES`` exist; they are
+    Only the variables listed in ``notifications.template_rules.CONTEXT_VARIABLES`` exist; they are
     plain strings, so a template cannot reach any other data (and no clinical data at all).
     """
 
@@ -129,8 +130,6 @@ class MessageTemplate(models.Model):
         return f"{self.practice}: {self.get_kind_display()} ({self.get_channel_display()})"
 
     def clean(self) -> None:
-        from notifications.rendering import TemplateRejected, check_template
-
         errors: dict[str, str] = {}
         for field in ("subject", "body"):
             try:

@@ -4,7 +4,7 @@ The context is a flat dict of plain strings built here and nowhere else: the pat
 name, the practice, the site, the clinician's role and the time. Nothing clinical (no
 appointment type name, no note, no record entry) is ever put in it, so no template, however it
 is edited, can leak a withheld entry. Templates run in a private engine with no loaders and no
-tag libraries, and only the tags in ``ALLOWED_TAGS`` are accepted.
+tag libraries, and only the tags in ``notifications.template_rules.ALLOWED_TAGS`` are accepted.
 """
 
 from __future__ import annotations
@@ -12,45 +12,15 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
 from zoneinfo import ZoneInfo
-
-from django.template import Context, Engine, Template, TemplateSyntaxError
-from django.template.base import Lexer, TokenType
 
 from appointments.models import Appointment, AppointmentStatus, Mode
 from notifications.defaults import DEFAULT_TEMPLATES
 from notifications.models import MessageTemplate, OutboxMessage
+from notifications.template_rules import TemplateRejected, render_text
 
 LONDON = ZoneInfo("Europe/London")
 logger = logging.getLogger(__name__)
-
-CONTEXT_VARIABLES = (
-    "patient_first_name",
-    "practice_name",
-    "practice_phone",
-    "site_name",
-    "site_address",
-    "clinician_role",
-    "with_clinician",
-    "mode",
-    "date",
-    "time",
-    "previous_date",
-    "previous_time",
-    "cancelled_by_practice",
-)
-ALLOWED_TAGS = frozenset({"if", "elif", "else", "endif", "firstof", "comment", "endcomment"})
-
-_ENGINE = Engine(
-    dirs=[],
-    app_dirs=False,
-    loaders=[],
-    libraries={},
-    autoescape=False,
-    string_if_invalid="",
-    debug=False,
-)
 
 _MODE_WORDS: dict[str, str] = {
     Mode.FACE_TO_FACE: "face to face",
@@ -60,40 +30,10 @@ _MODE_WORDS: dict[str, str] = {
 }
 
 
-class TemplateRejected(Exception):
-    """The template text cannot be used (bad syntax or a tag that is not allowed)."""
-
-
 @dataclass(frozen=True)
 class RenderedMessage:
     subject: str
     body: str
-
-
-def check_template(text: str) -> None:
-    """Raise TemplateRejected unless ``text`` compiles and uses only allowed tags."""
-    for token in Lexer(text).tokenize():
-        if token.token_type == TokenType.BLOCK:
-            name = token.contents.split()[0] if token.contents.split() else ""
-            if name not in ALLOWED_TAGS:
-                raise TemplateRejected(
-                    f"The tag {{% {name} %}} is not allowed; use only "
-                    f"{', '.join(sorted(ALLOWED_TAGS))}."
-                )
-    try:
-        _ENGINE.from_string(text)
-    except TemplateSyntaxError as exc:
-        raise TemplateRejected(f"The template has an error: {exc}") from None
-
-
-@lru_cache(maxsize=256)
-def _compiled(text: str) -> Template:
-    check_template(text)
-    return _ENGINE.from_string(text)
-
-
-def render_text(text: str, context: dict[str, str]) -> str:
-    return _compiled(text).render(Context(context, autoescape=False)).strip()
 
 
 def format_date(moment: datetime.datetime) -> str:

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from online import api, online_api
+from online.api import account as api
+from online.api import me as online_api
 
 urlpatterns = [
     path("me/", api.Me.as_view(), name="api-me"),

@@ -1,13 +1,15 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
-from online import online_views, views
 from online.forms import PatientPasswordResetForm
+from online.views import account as views
+from online.views import booking as online_views
+from online.views import staff as staff_views
 
 # Patient pages show no staff menu and link the header to the patient home.
 PATIENT_PAGE = {"nav_items": [], "service_home_url": reverse_lazy("patient-home")}
 
-urlpatterns = [
+patient_patterns = [
     path("", views.home, name="patient-home"),
     path("register/", views.register, name="patient-register"),
     path("sign-in/", views.sign_in, name="patient-sign-in"),
@@ -60,4 +62,19 @@ urlpatterns = [
     path("record/", online_views.record, name="patient-record"),
     path("record/access-log/", online_views.record_access_log,
          name="patient-record-access-log"),
+]
+
+# Staff pages about a patient's online access (letters, proxies).
+staff_patterns = [
+    path("<int:patient_id>/registration-letter/", staff_views.registration_letter,
+         name="staff-patient-registration-letter"),
+    path("<int:patient_id>/proxy-access/", staff_views.proxy_access,
+         name="staff-patient-proxy-access"),
+    path("<int:patient_id>/proxy-access/<int:grant_id>/revoke/",
+         staff_views.proxy_access_revoke, name="staff-patient-proxy-access-revoke"),
+]
+
+urlpatterns = [
+    path("patient/", include(patient_patterns)),
+    path("staff/patients/", include(staff_patterns)),
 ]

@@ -1,5 +1,5 @@
 """Reception pages for patients: search as you type, the reception patient page, and (below)
-registration and demographics. Reads go through ``records.selectors`` (which ask the policy
+registration and demographics. Reads go through ``patients.selectors`` (which ask the policy
 and write the audit trail); nothing here decides who may see whom."""
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from policy.identity import community_member_for, own_patient_id, patients_actable_by
 from staff.models import StaffMember
 from staff.roles import ADMIN_ROLES, CLINICAL_ROLES
 
@@ -31,14 +32,10 @@ class Actor:
     @cached_property
     def patient_ids(self) -> frozenset[int]:
         """Patients this user may act for: their own and proxied (empty for staff)."""
-        from policy.online import patients_actable_by
-
         return frozenset(patients_actable_by(self.user).values_list("pk", flat=True))
 
     @cached_property
     def own_patient_id(self) -> int | None:
-        from policy.online import own_patient_id
-
         return own_patient_id(self.user)
 
     @property
@@ -67,8 +64,6 @@ class Actor:
         """The user's active locality team membership (community nurse, social worker...)."""
         if self.staff is not None:
             return None
-        from policy.community import community_member_for
-
         return community_member_for(self.user)
 
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from policy.actor import Actor
-from policy.records import NO_STAFF, Decision, _refused, audit_view_decision
+from policy.records import NO_STAFF, Decision, audit_view_decision, refused
 from staff.roles import CLINICAL_ROLES
 
 
@@ -12,7 +12,7 @@ def my_list_decision(actor: Actor) -> Decision:
     if not actor.is_staff_member:
         return NO_STAFF
     if actor.role not in CLINICAL_ROLES:
-        return _refused("role", "Only clinicians have a list of their own appointments.")
+        return refused("role", "Only clinicians have a list of their own appointments.")
     return Decision(True, "own_list")
 
 

@@ -16,22 +16,13 @@ from django.utils import timezone
 from community.models import CareTeamAssignment, CommunityMember, FollowUp, Referral, Resource
 from patients.models import Patient
 from policy.actor import Actor
+from policy.identity import community_member_for
 from staff.models import StaffMember
 from staff.roles import CLINICAL_ROLES, Role
 
 REFERRER_ROLES = CLINICAL_ROLES
 """Clinicians and link workers may make social prescribing referrals."""
 REPORT_ROLES = frozenset({Role.PRACTICE_MANAGER, Role.LINK_WORKER, Role.GP, Role.ANP})
-
-
-def community_member_for(user: Any) -> CommunityMember | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    try:
-        member = user.community_member
-    except CommunityMember.DoesNotExist:
-        return None
-    return member if member.active else None
 
 
 def locality_team_relationship(

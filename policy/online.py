@@ -7,10 +7,9 @@ live proxy grants. Anything outside it is answered as if it did not exist (404).
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,41 +17,12 @@ from common.errors import PermissionRefused
 from common.prepared import PreparedQuery
 from patients.models import Patient
 from policy.actor import Actor
+from policy.identity import actable_patients_at, live_proxy_grants, may_act, patients_actable_by
 from staff.roles import ADMIN_ROLES
-
-
-def _live_proxy_grants(user: Any, now: datetime.datetime | None = None) -> Any:
-    from online.models import ProxyAccess
-
-    now = now or timezone.now()
-    return ProxyAccess.objects.filter(
-        grantee=user, revoked_at__isnull=True, starts_at__lte=now
-    ).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-
-
-def _may_act(user: Any) -> bool:
-    """Only a signed-in, active user acts for anyone (the one place this is decided)."""
-    return user is not None and user.is_authenticated and user.is_active
-
-
-def _actable(user_id: int, now: datetime.datetime) -> QuerySet[Patient]:
-    from online.models import PatientAccount
-
-    own = PatientAccount.objects.filter(user_id=user_id).values("patient_id")
-    proxied = _live_proxy_grants(user_id, now).values("patient_id")
-    return Patient.objects.filter(Q(pk__in=own) | Q(pk__in=proxied))
-
-
-def patients_actable_by(user: Any) -> QuerySet[Patient]:
-    """THE scoping function: the patients this user may act for (themselves and proxied)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Patient.objects.none()
-    return _actable(user.pk, timezone.now())
-
 
 # Every patient request looks its patient up through the scoping function: compiled once.
 _ONE_ACTABLE = PreparedQuery(
-    lambda *, user_id, now, pk: _actable(user_id, now)
+    lambda *, user_id, now, pk: actable_patients_at(user_id, now)
     .select_related("registered_practice")
     .filter(pk=pk)
 )
@@ -64,27 +34,12 @@ def patient_actable_by(user: Any, patient_id: Any) -> Patient:
         pk = int(patient_id)
     except (TypeError, ValueError):
         raise Http404("No such patient.") from None
-    if not _may_act(user):
+    if not may_act(user):
         raise Http404("No such patient.")
     patient = _ONE_ACTABLE.first(user_id=user.pk, now=timezone.now(), pk=pk)
     if patient is None:
         raise Http404("No such patient.")
     return patient
-
-
-def own_patient_id(user: Any) -> int | None:
-    """The patient whose own account this is (always one ``patients_actable_by`` allows)."""
-    from online.models import PatientAccount
-
-    if not _may_act(user):
-        return None
-    account_of_user = PatientAccount._meta.get_field("user").remote_field
-    if account_of_user.is_cached(user):  # loaded with the user (API token authentication)
-        account: PatientAccount | None = account_of_user.get_cached_value(user)  # type: ignore[assignment]
-        return account.patient_id if account is not None else None
-    return (
-        PatientAccount.objects.filter(user=user).values_list("patient_id", flat=True).first()
-    )
 
 
 def is_patient_user(user: Any) -> bool:
@@ -148,5 +103,5 @@ def record_access_from(actor: Actor, patient: Patient) -> Any:
     )
     if start is not None:
         return start
-    grant = _live_proxy_grants(actor.user).filter(patient=patient).order_by("starts_at").first()
+    grant = live_proxy_grants(actor.user).filter(patient=patient).order_by("starts_at").first()
     return grant.starts_at if grant is not None else timezone.now()

@@ -99,11 +99,11 @@ class Decision:
         return self
 
 
-def _refused(reason: str, message: str) -> Decision:
+def refused(reason: str, message: str) -> Decision:
     return Decision(False, f"refused: {reason}", message)
 
 
-NO_STAFF = _refused("no staff membership", "Only active practice staff can see patient records.")
+NO_STAFF = refused("no staff membership", "Only active practice staff can see patient records.")
 
 
 @dataclass
@@ -121,7 +121,7 @@ class PatientAccess:
             caps = LOCALITY_TEAM_CAPABILITIES
             role_name = actor.community_member.get_role_display().lower()
             if action is RecordAction.BREAK_GLASS:
-                return _refused(
+                return refused(
                     "locality team",
                     "Locality team members see the records of patients they are caring for; "
                     "ask the practice to add you to the patient's care team.",
@@ -134,14 +134,14 @@ class PatientAccess:
         if action is RecordAction.BREAK_GLASS:
             return self._break_glass(caps, role_name)
         if action is RecordAction.VIEW_DEMOGRAPHICS and not caps.demographics:
-            return _refused("role", f"A {role_name} cannot see patient details.")
+            return refused("role", f"A {role_name} cannot see patient details.")
         if action is RecordAction.VIEW_RECORD and not caps.read_record:
-            return _refused(
+            return refused(
                 "role",
                 f"A {role_name} sees demographics and appointments only, never clinical entries.",
             )
         if action is RecordAction.VIEW_SENSITIVE and not caps.read_sensitive:
-            return _refused(
+            return refused(
                 "role", "Entries marked sensitive are shown only to registered clinicians."
             )
         if action in (RecordAction.CREATE, RecordAction.AMEND, RecordAction.ENTERED_IN_ERROR):
@@ -149,11 +149,11 @@ class PatientAccess:
                 raise ValueError(f"unknown entry type {entry_type!r}")
             if entry_type not in caps.writes:
                 verb = {"create": "record", "amend": "amend", "entered_in_error": "mark"}[action]
-                return _refused("role", f"A {role_name} cannot {verb} {entry_type} entries.")
+                return refused("role", f"A {role_name} cannot {verb} {entry_type} entries.")
         if self.relationship is None:
             assert self.refusal is not None
             if self.refusal is NO_RELATIONSHIP and not caps.read_record:
-                return _refused(
+                return refused(
                     "no legitimate relationship",
                     "This patient is registered at another practice: no access.",
                 )
@@ -162,9 +162,9 @@ class PatientAccess:
 
     def _break_glass(self, caps: Capabilities, role_name: str) -> Decision:
         if not caps.read_record:
-            return _refused("role", f"A {role_name} cannot use break-glass: no clinical access.")
+            return refused("role", f"A {role_name} cannot use break-glass: no clinical access.")
         if self.relationship in (Basis.OWN_PRACTICE, Basis.APPOINTMENT_RELATIONSHIP):
-            return _refused(
+            return refused(
                 "not needed",
                 f"You already have access to this record ({self.relationship}): "
                 "break-glass is not needed.",
@@ -174,18 +174,18 @@ class PatientAccess:
         return Decision(True, Basis.BREAK_GLASS)
 
 
-OUTSIDE_FEDERATION = _refused(
+OUTSIDE_FEDERATION = refused(
     "outside federation",
     "This patient is registered at a practice outside your federation: no access.",
 )
-NO_RELATIONSHIP = _refused(
+NO_RELATIONSHIP = refused(
     "no legitimate relationship",
     "No legitimate relationship with this patient: use break-glass, stating your reason, "
     "if you need the record.",
 )
 
 
-NOT_IN_CARE_TEAM = _refused(
+NOT_IN_CARE_TEAM = refused(
     "not in care team",
     "You are not in this patient's care team: ask their practice to add you.",
 )
@@ -278,7 +278,7 @@ def audit_view_decision(actor: Actor) -> Decision:
     if not actor.is_staff_member:
         return NO_STAFF
     if actor.role != Role.PRACTICE_MANAGER:
-        return _refused("role", "Only the practice manager can see the audit trail.")
+        return refused("role", "Only the practice manager can see the audit trail.")
     return Decision(True, Basis.PRACTICE_MANAGER)
 
 
@@ -294,7 +294,7 @@ def break_glass_review_decision(actor: Actor, *, event_practice_id: int | None) 
     if not decision.allowed:
         return decision
     if event_practice_id != actor.practice_id:
-        return _refused(
+        return refused(
             "other practice", "Only the manager of the patient's practice can review this."
         )
     return decision
@@ -309,7 +309,7 @@ def demographics_write_decision(actor: Actor, *, patient: Patient | None = None)
     if not actor.is_staff_member:
         return NO_STAFF
     if patient is not None and patient.registered_practice_id != actor.practice_id:
-        return _refused(
+        return refused(
             "other practice", "Only the patient's own practice can change their details."
         )
     return Decision(True, Basis.OWN_PRACTICE)

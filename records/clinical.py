@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from practices.models import Site
 from records.snomed import SCTID_PATTERN_SQL
+from records.validation import validate_entry
+from records.vocab import ObservationKind
 from staff.models import StaffMember
 from staff.roles import Role
 
@@ -96,8 +98,6 @@ class ClinicalEntry(models.Model):
         return self.change == Change.ENTERED_IN_ERROR
 
     def clean(self) -> None:
-        from records.validation import validate_entry
-
         validate_entry(self)
 
 
@@ -225,23 +225,6 @@ class Allergy(ClinicalEntry):
         return f"{self.substance} ({self.severity}) v{self.version}"
 
 
-class ObservationKind(models.TextChoices):
-    BLOOD_PRESSURE = "blood_pressure", "Blood pressure"
-    PULSE = "pulse", "Pulse"
-    WEIGHT = "weight", "Weight"
-    HEIGHT = "height", "Height"
-    TEMPERATURE = "temperature", "Temperature"
-    SPO2 = "spo2", "Oxygen saturation (SpO2)"
-
-
-UNITS = {
-    ObservationKind.BLOOD_PRESSURE: "mmHg",
-    ObservationKind.PULSE: "beats/min",
-    ObservationKind.WEIGHT: "kg",
-    ObservationKind.HEIGHT: "cm",
-    ObservationKind.TEMPERATURE: "°C",
-    ObservationKind.SPO2: "%",
-}
 
 
 class Observation(ClinicalEntry):

@@ -18,15 +18,14 @@ from django.utils import timezone
 from patients.models import Patient
 from practices.models import Practice
 from records.clinical import (
-    UNITS,
     Allergy,
     ClinicalEntry,
     Consultation,
     Medication,
     Observation,
-    ObservationKind,
     Problem,
 )
+from records.vocab import UNITS, ObservationKind
 from staff.models import StaffMember
 
 ODS_CODE = "K84016"

@@ -7,16 +7,25 @@ database constraints in ``records.clinical`` are the backstop; these give the cl
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from records.snomed import validate_concept_id
+from records.vocab import UNITS
 
-if TYPE_CHECKING:
-    from records.clinical import ClinicalEntry
+if TYPE_CHECKING:  # annotations only: the models import this module, never the reverse
+    from records.clinical import (
+        Allergy,
+        ClinicalEntry,
+        Consultation,
+        Medication,
+        Observation,
+        Problem,
+    )
 
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 
@@ -92,10 +101,7 @@ def validate_entry(entry: ClinicalEntry) -> None:
         raise ValidationError(errors)
 
 
-def _consultation(entry: ClinicalEntry, born: datetime.date) -> list[tuple[str, str | None]]:
-    from records.clinical import Consultation
-
-    assert isinstance(entry, Consultation)
+def _consultation(entry: Consultation, born: datetime.date) -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = []
     if not (entry.history.strip() or entry.examination.strip() or entry.plan.strip()):
         out.append(("history", "Write at least one of history, examination or plan."))
@@ -112,10 +118,7 @@ def _consultation(entry: ClinicalEntry, born: datetime.date) -> list[tuple[str, 
     return out
 
 
-def _problem(entry: ClinicalEntry, born: datetime.date) -> list[tuple[str, str | None]]:
-    from records.clinical import Problem
-
-    assert isinstance(entry, Problem)
+def _problem(entry: Problem, born: datetime.date) -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = [
         ("onset_date", _not_future_day(entry.onset_date, "onset date")),
         ("onset_date", _not_before_birth(entry.onset_date, born, "onset date")),
@@ -130,10 +133,7 @@ def _problem(entry: ClinicalEntry, born: datetime.date) -> list[tuple[str, str |
     return out
 
 
-def _medication(entry: ClinicalEntry, born: datetime.date) -> list[tuple[str, str | None]]:
-    from records.clinical import Medication
-
-    assert isinstance(entry, Medication)
+def _medication(entry: Medication, born: datetime.date) -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = [
         ("start_date", _not_future_day(entry.start_date, "start date")),
         ("start_date", _not_before_birth(entry.start_date, born, "start date")),
@@ -147,17 +147,11 @@ def _medication(entry: ClinicalEntry, born: datetime.date) -> list[tuple[str, st
     return out
 
 
-def _allergy(entry: ClinicalEntry, born: datetime.date) -> list[tuple[str, str | None]]:
-    from records.clinical import Allergy
-
-    assert isinstance(entry, Allergy)
+def _allergy(entry: Allergy, born: datetime.date) -> list[tuple[str, str | None]]:
     return [] if entry.substance.strip() else [("substance", "Name the substance.")]
 
 
-def _observation(entry: ClinicalEntry, born: datetime.date) -> list[tuple[str, str | None]]:
-    from records.clinical import UNITS, Observation
-
-    assert isinstance(entry, Observation)
+def _observation(entry: Observation, born: datetime.date) -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = [
         ("taken_at", _not_future_moment(entry.taken_at, "time of the observation")),
     ]
@@ -193,7 +187,7 @@ def _observation(entry: ClinicalEntry, born: datetime.date) -> list[tuple[str, s
     return out
 
 
-_CHECKS = {
+_CHECKS: dict[str, Callable[[Any, datetime.date], list[tuple[str, str | None]]]] = {
     "consultation": _consultation,
     "problem": _problem,
     "medication": _medication,

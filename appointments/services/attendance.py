@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentEvent, AppointmentStatus
-from appointments.services.booking import _event, _lock, _refuse_state
+from appointments.services.booking import lock_for_change, record_event, refuse_state
 from common.errors import Conflict
 from policy import appointments as policy
 from policy.actor import Actor
@@ -37,9 +37,9 @@ def _transition(
     allowed, target, doing = TRANSITIONS[action]
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _lock(appointment)
+        locked = lock_for_change(appointment)
         if locked.status not in allowed:
-            raise _refuse_state(locked, doing)
+            raise refuse_state(locked, doing)
         if action == "dna" and locked.start > now:
             raise Conflict("The appointment has not started yet, so it cannot be marked DNA.")
         previous = locked.status
@@ -49,7 +49,7 @@ def _transition(
             locked.arrived_at = now
             fields.append("arrived_at")
         locked.save(update_fields=fields)
-        _event(locked, actor=actor, action=action, from_status=previous, to_status=target)
+        record_event(locked, actor=actor, action=action, from_status=previous, to_status=target)
     return locked
 
 

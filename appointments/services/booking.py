@@ -82,7 +82,7 @@ def _check_bookable(slot: Slot, *, now: datetime.datetime, embargo_override_reas
     return embargoed
 
 
-def _event(
+def record_event(
     appointment: Appointment,
     *,
     actor: Actor | None,
@@ -220,7 +220,7 @@ def _claim_and_insert(*, slot_id: int, appointment: Appointment, event: Appointm
     return True
 
 
-def _lock(appointment: Appointment) -> Appointment:
+def lock_for_change(appointment: Appointment) -> Appointment:
     """Re-read the appointment under a row lock (the first lock every change takes).
 
     The locking query reads the appointment table alone: with a join (``select_related``),
@@ -245,7 +245,7 @@ def _free(slot_id: int) -> None:
     Slot.objects.filter(pk=slot_id).update(booked=False, withdrawn=in_leave)
 
 
-def _refuse_state(appointment: Appointment, doing: str) -> Conflict:
+def refuse_state(appointment: Appointment, doing: str) -> Conflict:
     return Conflict(
         f"This appointment is {appointment.get_status_display().lower()}, so it cannot be {doing}."
     )
@@ -270,15 +270,15 @@ def appointment_cancel(
     if len(reason) > 300:
         raise ServiceError("Keep the reason under 300 characters.")
     with transaction.atomic():
-        locked = _lock(appointment)
+        locked = lock_for_change(appointment)
         if locked.status != AppointmentStatus.BOOKED:
-            raise _refuse_state(locked, "cancelled")
+            raise refuse_state(locked, "cancelled")
         previous = locked.status
         locked.status = CANCEL_BY[by]
         locked.cancel_reason = reason
         locked.save(update_fields=["status", "cancel_reason", "status_changed_at"])
         _free(locked.slot_id)
-        _event(
+        record_event(
             locked,
             actor=actor,
             action="cancelled",
@@ -316,9 +316,9 @@ def appointment_reschedule(
     )
     try:
         with transaction.atomic():
-            locked = _lock(appointment)
+            locked = lock_for_change(appointment)
             if locked.status != AppointmentStatus.BOOKED:
-                raise _refuse_state(locked, "moved")
+                raise refuse_state(locked, "moved")
             previous_slot = locked.slot
             claimed = Slot.objects.filter(pk=slot.pk, booked=False, withdrawn=False).update(
                 booked=True
@@ -344,7 +344,7 @@ def appointment_reschedule(
             }
             if overriding:
                 detail["embargo_override_reason"] = locked.embargo_override_reason
-            _event(
+            record_event(
                 locked,
                 actor=actor,
                 action="rescheduled",
@@ -367,13 +367,13 @@ def appointment_note_set(*, appointment: Appointment, actor: Actor, note: str) -
     if len(note) > 500:
         raise ServiceError("Keep the note under 500 characters.")
     with transaction.atomic():
-        locked = _lock(appointment)
+        locked = lock_for_change(appointment)
         if locked.status in CANCELLED_STATUSES:
-            raise _refuse_state(locked, "annotated")
+            raise refuse_state(locked, "annotated")
         previous = locked.note
         locked.note = note
         locked.save(update_fields=["note", "status_changed_at"])
-        _event(
+        record_event(
             locked,
             actor=actor,
             action="note_changed",

@@ -23,10 +23,10 @@ from policy.appointments import appointment_practice_ids
 from policy.clinical import my_list_decision
 from policy.records import RecordAction
 from records.forms import ENTRY_FORMS, ConsultationForm, ObservationsForm
-from records.selectors import consultations_for_appointment
+from records.selectors.history import consultations_for_appointment
 from records.services.entries import entry_create
 from records.services.observations import observations_record
-from records.views.pages import form_error, refused_page
+from records.views import form_error, refused_page
 
 S = AppointmentStatus
 

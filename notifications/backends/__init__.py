@@ -41,6 +41,11 @@ def _backend(name: str) -> Backend:
     return LocalBackend()
 
 
+def reset_backends() -> None:
+    """Forget the backends built so far (after NOTIFICATIONS_BACKEND changes, e.g. in tests)."""
+    _backend.cache_clear()
+
+
 def get_backend() -> Backend:
     check_configuration()
     return _backend(settings.NOTIFICATIONS_BACKEND)

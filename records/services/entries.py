@@ -19,8 +19,9 @@ from common.errors import Conflict, NotFound, ServiceError
 from patients.models import Patient
 from policy.actor import Actor
 from policy.records import PatientAccess, RecordAction
-from records.clinical import CODING_AND_FLAGS, UNITS, Change, ClinicalEntry, Observation
+from records.clinical import CODING_AND_FLAGS, Change, ClinicalEntry, Observation
 from records.services.access import entry_model
+from records.vocab import UNITS
 
 
 def author_site_id(actor: Actor) -> int:

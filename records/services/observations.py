@@ -14,8 +14,9 @@ from common.errors import ServiceError
 from patients.models import Patient
 from policy.actor import Actor
 from policy.records import RecordAction
-from records.clinical import Observation, ObservationKind
+from records.clinical import Observation
 from records.services.entries import entry_create
+from records.vocab import ObservationKind
 
 
 def observations_record(

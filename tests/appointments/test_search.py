@@ -14,7 +14,7 @@ from django.utils import timezone
 from appointments import search
 from appointments.models import Channel, Slot
 from appointments.serializers import SlotOut
-from online.online_api import slot_out
+from online.api.me import slot_out
 from staff.roles import Role
 from tests.appointments.factories import AppointmentTypeFactory, future
 from tests.factories import StaffMemberFactory, UserFactory

@@ -30,7 +30,7 @@ import notifications.tasks
 from appointments.models import Appointment
 from config.celery import app
 from notifications import dispatch
-from notifications.backends import _backend
+from notifications.backends import reset_backends
 from notifications.models import Kind, OutboxMessage, SentMessage, Status
 from notifications.selectors import reconcile
 from tests.notifications.factories import book
@@ -249,7 +249,7 @@ def test_a_provider_timeout_is_retried_with_backoff_and_not_duplicated(settings:
         settings.NOTIFY_SMS_TEMPLATE_ID = "f33517ff-2a88-4f6e-b855-c550268ce08a"
         settings.NOTIFY_EMAIL_TEMPLATE_ID = "a33517ff-2a88-4f6e-b855-c550268ce08a"
         settings.NOTIFY_TIMEOUT_SECONDS = 1
-        _backend.cache_clear()
+        reset_backends()
         notify.slow_posts = 1  # Notify creates it, but answers after the client gave up
         try:
             with worker():
@@ -264,7 +264,7 @@ def test_a_provider_timeout_is_retried_with_backoff_and_not_duplicated(settings:
                 dispatch.dispatch_due()
                 wait_for(lambda: all_sent(appointment))
         finally:
-            _backend.cache_clear()
+            reset_backends()
 
     row = OutboxMessage.objects.get(pk=message.pk)
     assert notify.posts == 1
@@ -345,3 +345,8 @@ def test_two_beats_publishing_the_same_ids_to_a_real_worker_send_each_once(
     assert all(deliveries(a) == 2 for a in appointments)
     assert SentMessage.objects.count() == 20
     assert reconcile(since=since()).ok
+
+
+def test_the_dispatcher_names_the_registered_send_task() -> None:
+    # dispatch names the task instead of importing it (no import cycle): the name must be real.
+    assert notifications.tasks.send_message.name == dispatch.SEND_MESSAGE_TASK

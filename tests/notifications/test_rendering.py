@@ -6,13 +6,8 @@ import pytest
 
 from notifications.models import Kind, MessageTemplate, OutboxMessage
 from notifications.quiet_hours import LONDON
-from notifications.rendering import (
-    CONTEXT_VARIABLES,
-    TemplateRejected,
-    check_template,
-    message_context,
-    render_message,
-)
+from notifications.rendering import message_context, render_message
+from notifications.template_rules import CONTEXT_VARIABLES, TemplateRejected, check_template
 from staff.roles import Role
 from tests.notifications.factories import book, reschedule
 

@@ -17,7 +17,7 @@ from notifications.models import OutboxMessage
 from notifications.rendering import render_message
 from online.models import PatientAccount
 from policy.actor import actor_for_user
-from records.selectors import patient_summary
+from records.selectors.summary import patient_summary
 from staff.roles import Role
 from tests.appointments.factories import AppointmentTypeFactory, SlotFactory
 from tests.factories import SiteFactory, StaffMemberFactory

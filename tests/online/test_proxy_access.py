@@ -11,7 +11,7 @@ from common.errors import Conflict, PermissionRefused
 from online import services
 from online.models import ProxyAccess
 from policy.actor import actor_for_user
-from policy.online import patients_actable_by
+from policy.identity import patients_actable_by
 from staff.roles import Role
 from tests.factories import StaffMemberFactory
 from tests.online.conftest import PatientFactory, signed_in

@@ -181,7 +181,8 @@ def test_a_deactivated_account_acts_for_nobody(victim) -> None:
     patient whose own account it is."""
     from django.http import Http404
 
-    from policy.online import own_patient_id, patient_actable_by, patients_actable_by
+    from policy.identity import own_patient_id, patients_actable_by
+    from policy.online import patient_actable_by
 
     user = victim.account.user
     assert patient_actable_by(user, victim.pk) == victim  # while active

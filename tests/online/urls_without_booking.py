@@ -9,6 +9,6 @@ HIDDEN = {"patient-book", "patient-book-slot", "patient-appointments",
           "patient-appointment-cancel", "patient-record", "patient-record-access-log"}
 
 urlpatterns = [
-    path("patient/", include([p for p in patient_urls.urlpatterns
+    path("patient/", include([p for p in patient_urls.patient_patterns
                               if getattr(p, "name", None) not in HIDDEN])),
 ]

@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 from common.errors import PermissionRefused
 from patients.models import Patient
 from policy.records import Basis, RecordAction, decide, visible_patients_q
-from records.selectors import patient_summary
+from records.selectors.summary import patient_summary
 from tests.community.factories import CareTeamAssignmentFactory, PatientFactory
 from tests.factories import UserFactory
 

@@ -16,7 +16,8 @@ from audit.models import AuditEvent
 from common.errors import PermissionRefused
 from patients import selectors as patient_selectors
 from policy.actor import actor_for_user
-from records import selectors
+from records.selectors.history import entry_history
+from records.selectors.summary import patient_summary
 from records.services.break_glass import break_glass_start
 from records.services.entries import entry_amend, entry_create, entry_mark_entered_in_error
 from staff.roles import Role
@@ -136,12 +137,12 @@ def _perform(action: str, actor: Any, patient: Any) -> None:
     if action == "view_demographics":
         patient_selectors.patient_demographics(actor=actor, patient=patient)
     elif action == "view_record":
-        selectors.patient_summary(actor=actor, patient=patient)
+        patient_summary(actor=actor, patient=patient)
     elif action == "view_sensitive":
         entry = ProblemFactory.create(
             patient=patient, title="Termination of pregnancy", sensitive=True
         )
-        selectors.entry_history(
+        entry_history(
             actor=actor, patient=patient, entry_type="problem", entry_id=entry.pk
         )
     elif action.startswith("create_"):

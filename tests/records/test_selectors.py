@@ -9,7 +9,8 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from common.errors import PermissionRefused, ServiceError
 from patients.selectors import patient_demographics, patient_search
-from records.selectors import entries_current, entry_history, patient_summary
+from records.selectors.history import entry_history
+from records.selectors.summary import entries_current, patient_summary
 from records.services.entries import entry_amend, entry_mark_entered_in_error
 from staff.roles import Role
 from tests.records.factories import (

@@ -11,7 +11,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from common.errors import Conflict, PermissionRefused, ServiceError
 from records.clinical import Change, Observation, Problem
-from records.selectors import entry_history
+from records.selectors.history import entry_history
 from records.services.entries import entry_amend, entry_create, entry_mark_entered_in_error
 from records.services.observations import observations_record
 from staff.roles import Role

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentType, Channel, Mode, Session, Slot
 from notifications import dispatch
-from notifications.backends import _backend
+from notifications.backends import reset_backends
 from notifications.models import Kind, OutboxMessage, SentMessage, Status
 from notifications.selectors import reconcile
 from patients.models import Patient
@@ -58,7 +58,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         settings.NOTIFICATIONS_BACKEND = "local"
         settings.NOTIFICATIONS_SMS_QUIET_HOURS = (datetime.time(0), datetime.time(0))
-        _backend.cache_clear()
+        reset_backends()
         started_at = timezone.now()
         count = options["count"]
         self.stderr.write(f"Creating {count} due reminders...")

@@ -4,18 +4,16 @@ patient is looked up through ``policy.online`` so other patients' ids give 404."
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.contrib.auth.views import PasswordResetView, redirect_to_login
+from django.contrib.auth.views import PasswordResetView
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -32,9 +30,9 @@ from online.forms import (
     RegisterForm,
 )
 from online.models import PatientAccount
-from patients.models import Patient
-from policy.actor import ACTING_FOR_SESSION_KEY, actor_for_request
-from policy.online import patient_actable_by, patients_actable_by
+from online.views.common import acting_patient, patient_required, render_patient_page
+from policy.actor import ACTING_FOR_SESSION_KEY
+from policy.online import patient_actable_by
 
 PENDING_SECOND_FACTOR = "patient_pending_second_factor"
 PENDING_SECONDS = 5 * 60
@@ -62,45 +60,6 @@ def _safe_next(request: HttpRequest, target: str | None) -> str:
     ):
         return target
     return reverse("patient-home")
-
-
-def patient_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in with a patient online account (own or proxy), else to the patient sign-in."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("patient-sign-in"))
-        if not actor_for_request(request).is_patient_user:
-            raise PermissionDenied("This page is for patients with an online account.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def acting_patient(request: HttpRequest) -> Patient:
-    """The patient this request is about: ``?patient=<id>`` if given, else the switcher's
-    choice. Always through the scoping function, so anyone else's id is a 404."""
-    requested = request.GET.get("patient")
-    if requested is not None:
-        return patient_actable_by(request.user, requested)
-    return patient_actable_by(request.user, actor_for_request(request).acting_for_id)
-
-
-def _render(request: HttpRequest, template: str, context: dict[str, Any] | None = None,
-            status: int = 200) -> HttpResponse:
-    context = dict(context or {})
-    context.setdefault("nav_items", [])  # the staff menu is not for patients
-    context["service_home_url"] = reverse("patient-home")
-    if request.user.is_authenticated:
-        actor = actor_for_request(request)
-        if actor.is_patient_user:
-            context["actable_patients"] = list(
-                patients_actable_by(request.user).order_by("given_name", "family_name")
-            )
-            context.setdefault("acting_for_id", actor.acting_for_id)
-            context.setdefault("own_patient_id", actor.own_patient_id)
-    return render(request, template, context, status=status)
 
 
 def _complete_sign_in(request: HttpRequest, user: Any, target: str) -> HttpResponse:
@@ -147,7 +106,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             account = PatientAccount.objects.filter(user=user).first()
             if account is not None and account.totp_enabled:
                 if _totp_locked(user.pk):
-                    return _render(request, "registration/locked_out.html", status=429)
+                    return render_patient_page(request, "registration/locked_out.html", status=429)
                 request.session.cycle_key()
                 request.session[PENDING_SECOND_FACTOR] = {
                     "user_id": user.pk, "at": time.time(), "next": target,
@@ -158,7 +117,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     else:
         form = PatientSignInForm(request)
         status = 200
-    return _render(request, "patients/sign_in.html", {"form": form, "next": next_url},
+    return render_patient_page(request, "patients/sign_in.html", {"form": form, "next": next_url},
                    status=status)
 
 
@@ -178,7 +137,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         return redirect("patient-sign-in")
     if _totp_locked(account.user_id):
         request.session.pop(PENDING_SECOND_FACTOR, None)
-        return _render(request, "registration/locked_out.html", status=429)
+        return render_patient_page(request, "registration/locked_out.html", status=429)
     status = 200
     form = OneTimeCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -193,7 +152,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
                                "now.")
     if request.method == "POST":
         status = 400
-    return _render(request, "patients/sign_in_code.html", {"form": form}, status=status)
+    return render_patient_page(request, "patients/sign_in_code.html", {"form": form}, status=status)
 
 
 @require_POST
@@ -214,7 +173,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if services.registration_throttled(_client_ip(request)):
-            return _render(request, "patients/register_throttled.html", status=429)
+            return render_patient_page(request, "patients/register_throttled.html", status=429)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -224,7 +183,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     email=data["email"], password=data["password"], ip=_client_ip(request),
                 )
             except services.Throttled:
-                return _render(request, "patients/register_throttled.html", status=429)
+                return render_patient_page(request, "patients/register_throttled.html", status=429)
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
@@ -233,7 +192,7 @@ def register(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Your account is set up. You are signed in.")
                 return _complete_sign_in(request, user, reverse("patient-home"))
-    return _render(request, "patients/register.html", {"form": form}, status=status)
+    return render_patient_page(request, "patients/register.html", {"form": form}, status=status)
 
 
 # ---- signed-in pages ----------------------------------------------------------------------
@@ -248,7 +207,7 @@ def home(request: HttpRequest) -> HttpResponse:
             cards.append((title, description, reverse(name)))
         except NoReverseMatch:
             continue
-    return _render(request, "patients/home.html",
+    return render_patient_page(request, "patients/home.html",
                    {"patient": patient, "cards": cards, "acting_for_id": patient.pk})
 
 
@@ -284,7 +243,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             "mobile": patient.mobile, "email": patient.email,
             "sms_consent": patient.sms_consent, "email_consent": patient.email_consent,
         })
-    return _render(request, "patients/preferences.html",
+    return render_patient_page(request, "patients/preferences.html",
                    {"form": form, "patient": patient, "acting_for_id": patient.pk},
                    status=status)
 
@@ -340,4 +299,4 @@ def security(request: HttpRequest) -> HttpResponse:
         context["qr_code"] = totp.qr_code_svg_data_uri(account)
         secret = account.totp_secret
         context["secret_groups"] = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
-    return _render(request, "patients/security.html", context, status=status)
+    return render_patient_page(request, "patients/security.html", context, status=status)

@@ -19,13 +19,13 @@ from django.views.decorators.http import require_http_methods
 from appointments import selectors as appointment_selectors
 from appointments.models import Slot
 from appointments.services.booking import appointment_book, appointment_cancel
-from audit.patient_selectors import as_record_view, record_views_for_patient
+from audit.selectors import as_record_view, record_views_for_patient
 from common.errors import ServiceError
-from online.views import _render, acting_patient, patient_required
+from online.views.common import acting_patient, patient_required, render_patient_page
 from patients.models import Patient
 from policy.actor import Actor, actor_for_request
 from practices.models import Site
-from records.selectors import patient_online_record
+from records.selectors.online import patient_online_record
 
 SLOTS_SHOWN = 20
 ACCESS_LOG_PAGE = 25
@@ -97,7 +97,7 @@ def book(request: HttpRequest) -> HttpResponse:
             )[:SLOTS_SHOWN])
         else:
             status = 400
-    return _render(request, "patients/book.html", {
+    return render_patient_page(request, "patients/book.html", {
         "patient": patient, "acting_for_id": patient.pk, "form": form, "searched": searched,
         "slots": slots, "types": types,
     }, status=status)
@@ -128,7 +128,7 @@ def book_slot(request: HttpRequest, slot_id: int) -> HttpResponse:
                 f" at {slot.site.name}.",
             )
             return redirect("patient-appointments")
-    return _render(request, "patients/book_confirm.html", {
+    return render_patient_page(request, "patients/book_confirm.html", {
         "patient": patient, "acting_for_id": patient.pk, "slot": slot, "error": error,
     }, status=status)
 
@@ -137,7 +137,7 @@ def book_slot(request: HttpRequest, slot_id: int) -> HttpResponse:
 def appointments(request: HttpRequest) -> HttpResponse:
     patient = acting_patient(request)
     upcoming, past = appointment_selectors.patient_upcoming_and_past(patient=patient)
-    return _render(request, "patients/appointments.html", {
+    return render_patient_page(request, "patients/appointments.html", {
         "patient": patient, "acting_for_id": patient.pk, "upcoming": upcoming, "past": past,
     })
 
@@ -168,7 +168,7 @@ def cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
             else:
                 messages.success(request, "Your appointment is cancelled.")
                 return redirect("patient-appointments")
-    return _render(request, "patients/cancel.html", {
+    return render_patient_page(request, "patients/cancel.html", {
         "patient": patient, "acting_for_id": patient.pk, "appointment": appointment, "form": form,
     }, status=status)
 
@@ -177,7 +177,7 @@ def cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
 def record(request: HttpRequest) -> HttpResponse:
     patient = acting_patient(request)
     online = patient_online_record(actor=acting_actor(request, patient), patient=patient)
-    return _render(request, "patients/record.html", {
+    return render_patient_page(request, "patients/record.html", {
         "patient": patient, "acting_for_id": patient.pk, "record": online,
     })
 
@@ -187,7 +187,7 @@ def record_access_log(request: HttpRequest) -> HttpResponse:
     patient = acting_patient(request)
     paginator = Paginator(record_views_for_patient(patient_id=patient.pk), ACCESS_LOG_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    return _render(request, "patients/record_access_log.html", {
+    return render_patient_page(request, "patients/record_access_log.html", {
         "patient": patient, "acting_for_id": patient.pk, "page": page,
         "views": [as_record_view(e) for e in page.object_list],
     })

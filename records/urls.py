@@ -1,7 +1,7 @@
 from django.urls import path
 
 from appointments.views import clinician
-from records.views import pages
+from records import views as pages
 
 app_name = "clinical"
 

@@ -18,8 +18,9 @@ from rest_framework.views import APIView
 from common.errors import NotFound
 from patients.selectors import patient_get
 from policy.actor import actor_for_request
-from records import selectors
-from records.api import serializers as s
+from records import serializers as s
+from records.selectors.history import entry_history
+from records.selectors.summary import entries_current, patient_summary
 from records.services.break_glass import break_glass_start
 from records.services.entries import entry_amend, entry_create, entry_mark_entered_in_error
 from records.services.observations import observations_record
@@ -46,7 +47,7 @@ def _valid(serializer_class: type[serializers.Serializer], data: Any, **kw: Any)
 class PatientRecordView(APIView):
     @extend_schema(responses=s.SummaryOut)
     def get(self, request: Request, patient_id: int) -> Response:
-        summary = selectors.patient_summary(
+        summary = patient_summary(
             actor=actor_for_request(request), patient=patient_get(patient_id=patient_id)
         )
         return Response(s.SummaryOut(summary).data)
@@ -59,7 +60,7 @@ class EntryCollectionView(APIView):
     input_serializer: ClassVar[type[serializers.Serializer]]
 
     def get(self, request: Request, patient_id: int) -> Response:
-        entries = selectors.entries_current(
+        entries = entries_current(
             actor=actor_for_request(request),
             patient=patient_get(patient_id=patient_id),
             entry_type=self.entry_type,
@@ -125,7 +126,7 @@ class EntryHistoryView(APIView):
     @extend_schema(parameters=[ENTRY_TYPE_PARAM], responses=ANY_ENTRY)
     def get(self, request: Request, patient_id: int, entry_type: str, entry_id: int) -> Response:
         output = _output(entry_type)
-        versions = selectors.entry_history(
+        versions = entry_history(
             actor=actor_for_request(request),
             patient=patient_get(patient_id=patient_id),
             entry_type=entry_type,

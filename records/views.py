@@ -19,7 +19,8 @@ from policy.actor import Actor, actor_for_request
 from policy.records import ENTRY_TYPES, RecordAction, decide
 from records.clinical import Change
 from records.forms import AmendConsultationForm, BreakGlassForm, EnteredInErrorForm
-from records.selectors import consultation_history, entry_history, patient_summary
+from records.selectors.history import consultation_history, entry_history
+from records.selectors.summary import patient_summary
 from records.services.break_glass import break_glass_start
 from records.services.entries import entry_amend, entry_mark_entered_in_error
 

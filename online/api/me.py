@@ -24,13 +24,13 @@ from appointments import selectors as appointment_selectors
 from appointments.models import Appointment, Slot
 from appointments.serializers import MAX_ID
 from appointments.services.booking import appointment_book, appointment_cancel
-from audit.patient_selectors import as_record_view, record_views_for_patient
+from audit.selectors import as_record_view, record_views_for_patient
 from common.api import json_text_response
 from common.errors import ServiceError
-from online.api import PATIENT_PARAM, IsPatientUser, _acting_patient
+from online.api.common import PATIENT_PARAM, IsPatientUser, acting_patient
 from patients.models import Patient
 from policy.actor import Actor, actor_for_request
-from records.selectors import patient_online_record
+from records.selectors.online import patient_online_record
 
 OBJ = OpenApiTypes.OBJECT
 
@@ -83,7 +83,7 @@ class MeAppointments(APIView):
     @extend_schema(responses=OBJ, summary="Your appointments (upcoming first, then past)",
                    parameters=[PATIENT_PARAM])
     def get(self, request: Request) -> Response:
-        patient = _acting_patient(request)
+        patient = acting_patient(request)
         upcoming, past = appointment_selectors.patient_upcoming_and_past(patient=patient)
         return Response({"upcoming": [appointment_out(a) for a in upcoming],
                          "past": [appointment_out(a) for a in past]})
@@ -91,7 +91,7 @@ class MeAppointments(APIView):
     @extend_schema(responses=OBJ, summary="Book a free online slot", parameters=[PATIENT_PARAM],
                    request=MeBookIn)
     def post(self, request: Request) -> Response:
-        patient = _acting_patient(request)
+        patient = acting_patient(request)
         data = MeBookIn(data=request.data)
         data.is_valid(raise_exception=True)
         # Not offered to this patient online (other practice, embargoed, past...): as if it
@@ -143,7 +143,7 @@ class MeSlots(APIView):
         ],
     )
     def get(self, request: Request) -> HttpResponseBase:
-        patient = _acting_patient(request)
+        patient = acting_patient(request)
         query = MeSlotQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         day = query.validated_data.get("date")
@@ -169,7 +169,7 @@ class MeRecord(APIView):
     @extend_schema(responses=OBJ, summary="Your record online (entries since online access began)",
                    parameters=[PATIENT_PARAM])
     def get(self, request: Request) -> Response:
-        patient = _acting_patient(request)
+        patient = acting_patient(request)
         r = patient_online_record(actor=_actor_for(request, patient), patient=patient)
         return Response({
             "patient": patient.pk,
@@ -194,7 +194,7 @@ class MeAccessLog(APIView):
     @extend_schema(responses=OBJ, summary="Staff who looked at your record, newest first",
                    parameters=[PATIENT_PARAM, OpenApiParameter("page", int)])
     def get(self, request: Request) -> Response:
-        patient = _acting_patient(request)
+        patient = acting_patient(request)
         paginator = Paginator(record_views_for_patient(patient_id=patient.pk), 25)
         try:
             page = paginator.page(request.query_params.get("page") or 1)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audit import pages
+from audit import views as pages
 
 app_name = "manager"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from records.api import views
+from records import api as views
 
 _entry = "patients/<int:patient_id>/entries/<str:entry_type>/<int:entry_id>/"
 

@@ -20,7 +20,7 @@ from audit.services import break_glass_review
 from common.errors import PermissionRefused, ServiceError
 from policy.actor import actor_for_request
 from policy.clinical import manager_pages_decision
-from records.views.pages import refused_page
+from records.views import refused_page
 
 PAGE_SIZE = 50
 ADMIN_LINKS = [

@@ -6,35 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from online import services
+from online.api.common import PATIENT_PARAM, IsPatientUser, acting_patient
 from patients.models import Patient
 from policy.actor import actor_for_request
-from policy.online import patient_actable_by, patients_actable_by
-
-PATIENT_PARAM = OpenApiParameter(
-    "patient", int, description="Patient id (default: the patient you are acting for)."
-)
-
-
-class IsPatientUser(permissions.BasePermission):
-    message = "This is for patients with an online account."
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        return bool(request.user and request.user.is_authenticated
-                    and actor_for_request(request).is_patient_user)
-
-
-def _acting_patient(request: Request) -> Patient:
-    requested = request.query_params.get("patient")
-    if requested is not None:
-        return patient_actable_by(request.user, requested)
-    return patient_actable_by(request.user, actor_for_request(request).acting_for_id)
+from policy.identity import patients_actable_by
 
 
 class PatientSummaryOut(serializers.Serializer):
@@ -67,7 +49,7 @@ class Me(APIView):
     @extend_schema(summary="Who am I, and which patients can I act for", responses=MeOut)
     def get(self, request: Request) -> Response:
         if request.query_params.get("patient") is not None:
-            _acting_patient(request)  # the same rule everywhere: a foreign id is a 404
+            acting_patient(request)  # the same rule everywhere: a foreign id is a 404
         actor = actor_for_request(request)
         user: Any = request.user
         patients = patients_actable_by(request.user).select_related("registered_practice")
@@ -98,13 +80,13 @@ class MePreferences(APIView):
     @extend_schema(summary="Contact preferences", parameters=[PATIENT_PARAM],
                    responses=PreferencesSerializer)
     def get(self, request: Request) -> Response:
-        return Response(self._out(_acting_patient(request)))
+        return Response(self._out(acting_patient(request)))
 
     @extend_schema(summary="Change contact preferences (consent needs the contact detail)",
                    parameters=[PATIENT_PARAM], request=PreferencesSerializer,
                    responses=PreferencesSerializer)
     def patch(self, request: Request) -> Response:
-        patient = _acting_patient(request)
+        patient = acting_patient(request)
         data = PreferencesSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         updated = services.contact_preferences_update(
