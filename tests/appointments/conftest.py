@@ -13,11 +13,13 @@ from policy.actor import Actor, actor_for_user
 from practices.models import Practice, Site
 from staff.models import StaffMember
 from staff.roles import Role
-from tests.appointments.factories import AppointmentTypeFactory, PatientFactory, SlotFactory
 from tests.factories import (
+    AppointmentTypeFactory,
     FederationFactory,
+    PatientFactory,
     PracticeFactory,
     SiteFactory,
+    SlotFactory,
     StaffMemberFactory,
     UserFactory,
 )

@@ -6,8 +6,7 @@ import pytest
 from django.test import Client
 
 from staff.roles import Role
-from tests.appointments.factories import SessionTemplateFactory
-from tests.factories import StaffMemberFactory, UserFactory
+from tests.factories import SessionTemplateFactory, StaffMemberFactory, UserFactory
 
 
 @pytest.fixture

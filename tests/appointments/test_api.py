@@ -9,8 +9,13 @@ from rest_framework.test import APIClient
 
 from appointments.models import Appointment, AppointmentStatus, Slot
 from appointments.services.booking import appointment_book
-from tests.appointments.factories import AppointmentTypeFactory, PatientFactory, future
-from tests.factories import StaffMemberFactory, UserFactory
+from tests.factories import (
+    AppointmentTypeFactory,
+    PatientFactory,
+    StaffMemberFactory,
+    UserFactory,
+    future,
+)
 
 SLOTS = "/api/v1/slots/"
 APPOINTMENTS = "/api/v1/appointments/"

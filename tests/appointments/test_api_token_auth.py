@@ -8,7 +8,7 @@ from typing import Any
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.appointments.factories import future
+from tests.factories import future
 
 SLOTS = "/api/v1/slots/"
 APPOINTMENTS = "/api/v1/appointments/"

@@ -8,8 +8,7 @@ from django.utils import timezone
 from appointments import demo
 from appointments.models import Appointment, AppointmentType, SessionTemplate, Slot
 from staff.roles import Role
-from tests.appointments.factories import PatientFactory
-from tests.factories import StaffMemberFactory, UserFactory
+from tests.factories import PatientFactory, StaffMemberFactory, UserFactory
 
 
 def demo_world(world):

@@ -13,7 +13,7 @@ from django.db import connection
 from appointments.models import Appointment, Slot
 from appointments.services.booking import SLOT_TAKEN, appointment_book, appointment_reschedule
 from common.errors import Conflict
-from tests.appointments.factories import PatientFactory
+from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,8 +17,7 @@ from appointments.services.booking import appointment_book
 from policy.actor import WORKING_SITE_SESSION_KEY
 from staff.models import StaffMember
 from staff.roles import Role
-from tests.appointments.factories import PatientFactory, SlotFactory, future
-from tests.factories import StaffMemberFactory
+from tests.factories import PatientFactory, SlotFactory, StaffMemberFactory, future
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,7 @@ from appointments.models import Session, Slot
 from appointments.services.booking import appointment_book
 from appointments.services.rota import release_at_for, rota_generate, session_add
 from common.errors import Conflict
-from tests.appointments.factories import (
-    AppointmentTypeFactory,
-    RotaExceptionFactory,
-    SessionTemplateFactory,
-)
+from tests.factories import AppointmentTypeFactory, RotaExceptionFactory, SessionTemplateFactory
 
 LONDON = ZoneInfo("Europe/London")
 MONDAY = datetime.date(2027, 3, 1)  # a Monday, four weeks before the clocks go forward

@@ -16,8 +16,7 @@ from appointments.models import Channel, Slot
 from appointments.serializers import SlotOut
 from online.api.me import slot_out
 from staff.roles import Role
-from tests.appointments.factories import AppointmentTypeFactory, future
-from tests.factories import StaffMemberFactory, UserFactory
+from tests.factories import AppointmentTypeFactory, StaffMemberFactory, UserFactory, future
 
 pytestmark = pytest.mark.django_db
 

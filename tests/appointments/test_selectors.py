@@ -13,7 +13,7 @@ from appointments.selectors import appointments_for, slot_next_available, slots_
 from appointments.services.booking import appointment_book, appointment_cancel
 from common.errors import PermissionRefused, ServiceError
 from policy.appointments import search_channel
-from tests.appointments.factories import AppointmentTypeFactory, PatientFactory, future
+from tests.factories import AppointmentTypeFactory, PatientFactory, future
 
 NOW = timezone.now()
 

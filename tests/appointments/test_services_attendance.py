@@ -14,7 +14,7 @@ from appointments.services.attendance import (
 )
 from appointments.services.booking import appointment_book, appointment_cancel
 from common.errors import Conflict, PermissionRefused
-from tests.appointments.factories import PatientFactory
+from tests.factories import PatientFactory
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ from appointments.services.booking import (
     appointment_reschedule,
 )
 from common.errors import Conflict, PermissionRefused, ServiceError
-from tests.appointments.factories import PatientFactory, future
-from tests.factories import SiteFactory, StaffMemberFactory
+from tests.factories import PatientFactory, SiteFactory, StaffMemberFactory, future
 
 
 def book(world, slot=None, patient=None, actor=None, **kwargs):
@@ -308,7 +307,7 @@ def test_a_failing_hook_rolls_the_booking_back(world, monkeypatch):
 
 
 def test_cancelling_inside_new_leave_withdraws_the_slot_instead_of_offering_it(world):
-    from tests.appointments.factories import RotaExceptionFactory
+    from tests.factories import RotaExceptionFactory
 
     appointment = book(world)
     RotaExceptionFactory(

@@ -11,8 +11,13 @@ from django.utils import timezone
 from audit.models import AuditAction, AuditEvent
 from staff.roles import Role
 from tests.browser.conftest import axe_violations
-from tests.factories import PracticeFactory, SiteFactory, StaffMemberFactory
-from tests.records.factories import PatientFactory, make_appointment
+from tests.factories import (
+    AdultPatientFactory,
+    PracticeFactory,
+    SiteFactory,
+    StaffMemberFactory,
+    make_appointment,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +37,7 @@ def test_gp_calls_in_writes_consultation_and_finishes(live_server, new_page) -> 
     practice = PracticeFactory(name="Botley Medical Centre")
     site = SiteFactory(practice=practice, name="Botley")
     gp = StaffMemberFactory(practice=practice, role=Role.GP, sites=[site])
-    patient = PatientFactory(registered_practice=practice, given_name="Ada", family_name="Ng")
+    patient = AdultPatientFactory(registered_practice=practice, given_name="Ada", family_name="Ng")
     start = timezone.localtime().replace(hour=0, minute=5, second=0, microsecond=0)
     appointment = make_appointment(patient=patient, clinician=gp, start=start, status="arrived",
                                    arrived_at=timezone.now() - datetime.timedelta(minutes=7))
@@ -76,7 +81,7 @@ def test_receptionist_gets_the_refusal_page(live_server, new_page) -> None:
     practice = PracticeFactory(name="Botley Medical Centre")
     site = SiteFactory(practice=practice, name="Botley")
     receptionist = StaffMemberFactory(practice=practice, role=Role.RECEPTIONIST, sites=[site])
-    patient = PatientFactory(registered_practice=practice)
+    patient = AdultPatientFactory(registered_practice=practice)
     page = new_page()
     base = live_server.url
     _sign_in(page, base, receptionist.user.username)

@@ -10,13 +10,16 @@ from django.utils import timezone
 from community.models import FollowUp, Outcome
 from staff.roles import Role
 from tests.browser.conftest import axe_violations
-from tests.community.factories import (
+from tests.factories import (
     FollowUpFactory,
+    LocalityFactory,
     PatientFactory,
+    PracticeFactory,
     ReferralFactory,
     ResourceFactory,
+    SiteFactory,
+    StaffMemberFactory,
 )
-from tests.factories import LocalityFactory, PracticeFactory, SiteFactory, StaffMemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,9 +11,14 @@ import pytest
 from appointments.models import Appointment, AppointmentStatus
 from online import services
 from staff.roles import Role
-from tests.appointments.factories import AppointmentTypeFactory, SlotFactory
 from tests.browser.conftest import axe_violations
-from tests.factories import PracticeFactory, SiteFactory, StaffMemberFactory
+from tests.factories import (
+    AppointmentTypeFactory,
+    PracticeFactory,
+    SiteFactory,
+    SlotFactory,
+    StaffMemberFactory,
+)
 from tests.online.conftest import PatientFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

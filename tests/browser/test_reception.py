@@ -11,9 +11,16 @@ import pytest
 
 from appointments.models import Appointment
 from staff.roles import Role
-from tests.appointments.factories import AppointmentTypeFactory, PatientFactory, SlotFactory, future
 from tests.browser.conftest import axe_violations
-from tests.factories import PracticeFactory, SiteFactory, StaffMemberFactory
+from tests.factories import (
+    AppointmentTypeFactory,
+    PatientFactory,
+    PracticeFactory,
+    SiteFactory,
+    SlotFactory,
+    StaffMemberFactory,
+    future,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,8 +16,7 @@ from appointments.models import Slot
 from common import prepared
 from common.prepared import PreparedQuery, insert_many
 from notifications.models import OutboxMessage
-from tests.appointments.factories import SlotFactory, future
-from tests.notifications.factories import AppointmentFactory
+from tests.factories import AppointmentFactory, SlotFactory, future
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,13 @@ import pytest
 
 from policy.actor import Actor, actor_for_user
 from staff.roles import Role
-from tests.community.factories import CommunityMemberFactory, PatientFactory
-from tests.factories import LocalityFactory, PracticeFactory, StaffMemberFactory
+from tests.factories import (
+    CommunityMemberFactory,
+    LocalityFactory,
+    PatientFactory,
+    PracticeFactory,
+    StaffMemberFactory,
+)
 
 
 @dataclass

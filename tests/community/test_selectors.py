@@ -13,8 +13,7 @@ from community.models import FollowUp, Outcome, Referral, Resource
 from community.models.directory import resource_search_vector
 from community.selectors import outcomes_report, resources_search, share
 from policy.community import report_scope
-from tests.community.factories import ReferralFactory, ResourceFactory
-from tests.factories import PracticeFactory, StaffMemberFactory
+from tests.factories import PracticeFactory, ReferralFactory, ResourceFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from django.test import Client
 
 from notifications.models import Kind, OutboxMessage, Status
 from staff.roles import Role
-from tests.factories import StaffMemberFactory
-from tests.notifications.factories import book
+from tests.factories import StaffMemberFactory, book
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.notifications.factories import AppointmentFactory, book
+from tests.factories import AppointmentFactory, book
 
 pytestmark = pytest.mark.django_db
 

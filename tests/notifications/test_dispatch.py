@@ -14,7 +14,7 @@ from notifications.backends.local import LocalBackend
 from notifications.models import Kind, MessageTemplate, OutboxMessage, SentMessage, Status
 from notifications.quiet_hours import LONDON
 from patients.models import Patient
-from tests.notifications.factories import book
+from tests.factories import book
 
 pytestmark = pytest.mark.django_db
 

@@ -33,7 +33,7 @@ from notifications import dispatch
 from notifications.backends import reset_backends
 from notifications.models import Kind, OutboxMessage, SentMessage, Status
 from notifications.selectors import reconcile
-from tests.notifications.factories import book
+from tests.factories import book
 from tests.notifications.fake_notify import API_KEY, fake_notify
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]

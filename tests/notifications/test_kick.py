@@ -11,7 +11,7 @@ from django.db import transaction
 
 from notifications import outbox
 from notifications.models import Kind, OutboxMessage, Status
-from tests.notifications.factories import book
+from tests.factories import book
 
 pytestmark = pytest.mark.django_db
 

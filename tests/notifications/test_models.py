@@ -4,11 +4,10 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 
 from notifications.models import Kind, MessageTemplate, ReminderPolicy
-from tests.factories import PracticeFactory
-from tests.notifications.factories import AppointmentTypeFactory
+from tests.expect import invalid, violates
+from tests.factories import AppointmentTypeFactory, PracticeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +17,7 @@ def test_reminder_hours_must_be_distinct_whole_hours_in_range(hours: Any) -> Non
     practice: Any = PracticeFactory()
     policy = ReminderPolicy(practice=practice, hours_before=hours)
 
-    with pytest.raises(ValidationError):
+    with invalid(hours_before=""):
         policy.full_clean()
 
 
@@ -27,7 +26,7 @@ def test_a_reminder_policy_cannot_use_another_practices_appointment_type() -> No
     other: Any = PracticeFactory()
     policy = ReminderPolicy(practice=other, appointment_type=slot_type, hours_before=[24])
 
-    with pytest.raises(ValidationError):
+    with invalid(appointment_type="must belong to this practice"):
         policy.full_clean()
 
 
@@ -35,7 +34,7 @@ def test_a_practice_has_one_practice_wide_policy() -> None:
     practice: Any = PracticeFactory()
     ReminderPolicy.objects.create(practice=practice, hours_before=[24])
 
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with violates("reminder_policy_one_per_practice"):
         ReminderPolicy.objects.create(practice=practice, hours_before=[2])
 
 

@@ -5,21 +5,22 @@ import uuid
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from appointments.models import Mode
 from notifications.models import Kind, OutboxMessage, ReminderPolicy, Status
 from notifications.outbox import record_appointment_change
 from notifications.quiet_hours import LONDON
-from tests.notifications.factories import (
+from tests.expect import violates
+from tests.factories import (
     AppointmentFactory,
     AppointmentTypeFactory,
-    ReachablePatientFactory,
+    PatientFactory,
     book,
     cancel,
-    future,
     reschedule,
+    soon,
 )
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,7 @@ def test_rows_vanish_with_a_booking_transaction_that_rolls_back() -> None:
     class Abort(Exception):
         pass
 
-    patient: Any = ReachablePatientFactory()
+    patient: Any = PatientFactory()
     with pytest.raises(Abort), transaction.atomic():
         appointment: Any = AppointmentFactory(patient=patient)
         record_appointment_change(appointment=appointment, change="booked")
@@ -109,7 +110,7 @@ def test_the_database_refuses_a_second_row_with_the_same_key() -> None:
     row.pk = None
     row.reference = uuid.uuid4()
 
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with violates("outbox_message_unique_key"):
         row.save()
 
 
@@ -162,7 +163,7 @@ def test_rescheduling_gives_fresh_reminders_under_a_new_version() -> None:
     appointment = book()
     old_start = appointment.start
 
-    reschedule(appointment, to=future(days=8))
+    reschedule(appointment, to=soon(days=8))
 
     old = OutboxMessage.objects.filter(appointment=appointment, appointment_version=1)
     new = OutboxMessage.objects.filter(appointment=appointment, appointment_version=2)

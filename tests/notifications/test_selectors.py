@@ -11,7 +11,7 @@ from appointments.models import Appointment, AppointmentStatus
 from notifications import dispatch
 from notifications.models import Kind, OutboxMessage, SentMessage, Status
 from notifications.selectors import failed_messages, message_counts, reconcile
-from tests.notifications.factories import AppointmentFactory, book, cancel
+from tests.factories import AppointmentFactory, book, cancel
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,13 @@ from online.models import ProxyAccess
 from policy import appointments as policy
 from policy.actor import actor_for_user
 from staff.roles import Role
-from tests.appointments.factories import AppointmentTypeFactory, SlotFactory, future
-from tests.factories import SiteFactory, StaffMemberFactory
+from tests.factories import (
+    AppointmentTypeFactory,
+    SiteFactory,
+    SlotFactory,
+    StaffMemberFactory,
+    future,
+)
 from tests.online.conftest import PatientFactory, make_account, signed_in
 
 pytestmark = pytest.mark.django_db

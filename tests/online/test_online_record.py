@@ -19,16 +19,18 @@ from online.models import PatientAccount
 from policy.actor import actor_for_user
 from records.selectors.summary import patient_summary
 from staff.roles import Role
-from tests.appointments.factories import AppointmentTypeFactory, SlotFactory
-from tests.factories import SiteFactory, StaffMemberFactory
-from tests.online.conftest import PASSWORD, PatientFactory, make_account, signed_in
-from tests.records.factories import (
+from tests.factories import (
     AllergyFactory,
+    AppointmentTypeFactory,
     ConsultationFactory,
     MedicationFactory,
     ObservationFactory,
     ProblemFactory,
+    SiteFactory,
+    SlotFactory,
+    StaffMemberFactory,
 )
+from tests.online.conftest import PASSWORD, PatientFactory, make_account, signed_in
 
 pytestmark = pytest.mark.django_db
 

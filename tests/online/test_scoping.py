@@ -85,7 +85,7 @@ def _victim_grant(victim: Any) -> Any:
 
 def _free_online_slot(victim: Any) -> Any:
     """A free online slot at the victim's practice (bookable by either patient)."""
-    from tests.appointments.factories import AppointmentTypeFactory, SlotFactory
+    from tests.factories import AppointmentTypeFactory, SlotFactory
 
     site = victim.registered_practice.sites.first()
     kind = AppointmentTypeFactory(practice=victim.registered_practice, online_bookable=True)

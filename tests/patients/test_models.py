@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from patients.models import Patient
+from tests.expect import violates
 from tests.factories import PatientFactory, PracticeFactory, SiteFactory, next_nhs_number
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,7 @@ def test_database_refuses_a_second_patient_with_the_same_nhs_number() -> None:
     copy = PatientFactory.build(
         nhs_number=existing.nhs_number, registered_practice=existing.registered_practice
     )
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with violates("records_patient_nhs_number_key"):
         Patient.objects.bulk_create([copy])
 
 

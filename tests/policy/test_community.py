@@ -16,7 +16,7 @@ from policy.community import (
     may_use_directory,
     may_view_report,
 )
-from tests.community.factories import (
+from tests.factories import (
     CareTeamAssignmentFactory,
     FollowUpFactory,
     PatientFactory,

@@ -10,8 +10,7 @@ from django.utils import timezone
 from policy.actor import actor_for_user
 from policy.records import RecordAction, access_for, decide
 from staff.roles import Role
-from tests.factories import PracticeFactory
-from tests.records.factories import PatientFactory, make_appointment, make_grant
+from tests.factories import AdultPatientFactory, PracticeFactory, make_appointment, make_grant
 
 
 def _partner_gp(world):
@@ -99,7 +98,7 @@ def test_practices_outside_any_federation_never_share(db):
     from tests.factories import SiteFactory, StaffMemberFactory
 
     SiteFactory.create(practice=other)
-    patient = PatientFactory.create(registered_practice=lone)
+    patient = AdultPatientFactory.create(registered_practice=lone)
     actor = actor_for_user(StaffMemberFactory.create(practice=other).user)
     decision = decide(actor, RecordAction.BREAK_GLASS, patient)
     assert decision.basis == "refused: outside federation"

@@ -12,8 +12,7 @@ from common.errors import PermissionRefused
 from patients.models import Patient
 from policy.records import Basis, RecordAction, decide, visible_patients_q
 from records.selectors.summary import patient_summary
-from tests.community.factories import CareTeamAssignmentFactory, PatientFactory
-from tests.factories import UserFactory
+from tests.factories import CareTeamAssignmentFactory, PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

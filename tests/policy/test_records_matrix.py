@@ -21,11 +21,11 @@ from records.selectors.summary import patient_summary
 from records.services.break_glass import break_glass_start
 from records.services.entries import entry_amend, entry_create, entry_mark_entered_in_error
 from staff.roles import Role
-from tests.factories import UserFactory
-from tests.records.factories import (
+from tests.factories import (
     ConsultationFactory,
     ObservationFactory,
     ProblemFactory,
+    UserFactory,
     make_appointment,
     make_grant,
 )

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from practices.models import Practice
 from practices.validators import normalise_ods_code
+from tests.expect import violates
 from tests.factories import PracticeFactory
 
 
@@ -41,5 +42,5 @@ def test_database_refuses_a_malformed_code_written_around_validation() -> None:
 @pytest.mark.django_db
 def test_database_refuses_a_second_practice_with_the_same_code() -> None:
     PracticeFactory.create(ods_code="K84016")
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with violates("practices_practice_ods_code_key"):
         Practice.objects.bulk_create([Practice(name="Copy", ods_code="K84016")])

@@ -11,13 +11,13 @@ import pytest
 from policy.actor import Actor, actor_for_user
 from staff.roles import Role
 from tests.factories import (
+    AdultPatientFactory,
     FederationFactory,
     PracticeFactory,
     SiteFactory,
     StaffMemberFactory,
     UserFactory,
 )
-from tests.records.factories import PatientFactory
 
 
 @dataclass
@@ -42,7 +42,7 @@ def world(db: None) -> World:
     outsider = PracticeFactory.create(federation=FederationFactory.create())
     for practice in (home, partner, outsider):
         SiteFactory.create(practice=practice)
-    patient = PatientFactory.create(registered_practice=home)
+    patient = AdultPatientFactory.create(registered_practice=home)
     return World(home=home, partner=partner, outsider=outsider, patient=patient)
 
 

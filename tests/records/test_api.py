@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from audit.models import AuditEvent
 from records.clinical import Problem
 from staff.roles import Role
-from tests.records.factories import ProblemFactory
+from tests.factories import ProblemFactory
 
 
 def client_for(user) -> APIClient:
@@ -285,7 +285,7 @@ def test_record_endpoint_queries_do_not_grow_with_the_record(world, gp_client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.records.factories import ConsultationFactory, MedicationFactory
+    from tests.factories import ConsultationFactory, MedicationFactory
 
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:

@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 
 from audit.models import AppendOnlyError, AuditEvent, BreakGlassReview
 from audit.services import audit_write
-from tests.records.factories import (
+from tests.factories import (
     AllergyFactory,
     ConsultationFactory,
     MedicationFactory,
@@ -126,12 +126,16 @@ def test_application_cannot_bulk_update_or_delete_audit_events(world):
 def test_test_databases_can_still_be_flushed_between_transactional_tests():
     """Django empties tables with TRUNCATE after a transactional test; the test database turns
     the escape on (tests/conftest.py), so this test's teardown must succeed."""
-    from tests.factories import PracticeFactory, SiteFactory, StaffMemberFactory
-    from tests.records.factories import PatientFactory
+    from tests.factories import (
+        AdultPatientFactory,
+        PracticeFactory,
+        SiteFactory,
+        StaffMemberFactory,
+    )
 
     practice = PracticeFactory.create()
     SiteFactory.create(practice=practice)
-    patient = PatientFactory.create(registered_practice=practice)
+    patient = AdultPatientFactory.create(registered_practice=practice)
     staff = StaffMemberFactory.create(practice=practice)
     ProblemFactory.create(patient=patient, author=staff)
     from policy.actor import actor_for_user

@@ -6,8 +6,13 @@ from dataclasses import dataclass, field
 from records import demo_record
 from records.clinical import Consultation, Observation, Problem
 from staff.roles import Role
-from tests.factories import PracticeFactory, SiteFactory, StaffMemberFactory, UserFactory
-from tests.records.factories import PatientFactory
+from tests.factories import (
+    AdultPatientFactory,
+    PracticeFactory,
+    SiteFactory,
+    StaffMemberFactory,
+    UserFactory,
+)
 
 
 @dataclass
@@ -30,7 +35,7 @@ def _practice():
 
 def test_seed_adds_valid_entries_once(db):
     practice = _practice()
-    PatientFactory.create_batch(5, registered_practice=practice)
+    AdultPatientFactory.create_batch(5, registered_practice=practice)
     demo_record.seed(Ctx())
     counts = (Problem.objects.count(), Observation.objects.count(), Consultation.objects.count())
     assert counts[0] >= 5 and counts[1] == 20 and counts[2] == 5

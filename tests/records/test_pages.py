@@ -15,7 +15,7 @@ from audit.models import AuditAction, AuditEvent, BreakGlassReview
 from policy.actor import WORKING_SITE_SESSION_KEY
 from records.clinical import Consultation, Observation, Problem
 from staff.roles import Role
-from tests.records.factories import (
+from tests.factories import (
     AllergyFactory,
     ConsultationFactory,
     MedicationFactory,
@@ -167,10 +167,10 @@ def _big_record(patient: Any, author: Any, n: int) -> None:
 def test_record_page_query_count_is_the_same_for_small_and_large_records(
     client, world, gp
 ) -> None:
-    from tests.records.factories import PatientFactory
+    from tests.factories import AdultPatientFactory
 
-    small = PatientFactory(registered_practice=world.home)
-    large = PatientFactory(registered_practice=world.home)
+    small = AdultPatientFactory(registered_practice=world.home)
+    large = AdultPatientFactory(registered_practice=world.home)
     _big_record(small, gp, 1)
     _big_record(large, gp, 15)
     signed_in(client, gp)

@@ -13,12 +13,12 @@ from records.selectors.history import entry_history
 from records.selectors.summary import entries_current, patient_summary
 from records.services.entries import entry_amend, entry_mark_entered_in_error
 from staff.roles import Role
-from tests.records.factories import (
+from tests.factories import (
+    AdultPatientFactory,
     AllergyFactory,
     ConsultationFactory,
     MedicationFactory,
     ObservationFactory,
-    PatientFactory,
     ProblemFactory,
     make_appointment,
 )
@@ -210,7 +210,7 @@ def test_refused_read_is_audited(world):
 
 @pytest.fixture
 def josé(world):
-    return PatientFactory.create(
+    return AdultPatientFactory.create(
         registered_practice=world.home,
         given_name="José",
         family_name="Núñez-O'Brien",
@@ -230,7 +230,7 @@ def test_search_by_date_of_birth(world, gp, josé, q):
 
 
 def test_search_by_name_and_date_of_birth(world, gp, josé):
-    PatientFactory.create(
+    AdultPatientFactory.create(
         registered_practice=world.home,
         given_name="Josephine",
         date_of_birth=datetime.date(1970, 1, 1),

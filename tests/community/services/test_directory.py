@@ -19,7 +19,7 @@ from community.services.directory import (
     resources_flag_stale,
 )
 from community.tasks import flag_stale_resources
-from tests.community.factories import ResourceFactory
+from tests.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import IntegrityError
 from django.utils import timezone
 
 from common.errors import Conflict, PermissionRefused, ServiceError
 from community.models import FollowUp, Outcome, Referral, WellbeingScale
 from community.services.follow_ups import follow_up_record_outcome, follow_ups_create_due
 from community.tasks import create_due_follow_ups
-from tests.community.factories import FollowUpFactory, ReferralFactory, ResourceFactory
+from tests.expect import violates
+from tests.factories import FollowUpFactory, ReferralFactory, ResourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_running_the_job_twice_creates_no_duplicates(town) -> None:
 def test_the_database_refuses_a_second_follow_up_for_a_referral(town) -> None:
     referral = _referred(town, 30)
     FollowUpFactory(referral=referral)
-    with pytest.raises(IntegrityError):
+    with violates("community_followup_referral_id_key"):
         FollowUp.objects.create(
             referral=referral, due_on=referral.referred_on, assigned_to=town.gp.user
         )

@@ -14,7 +14,7 @@ from common.errors import PermissionRefused
 from community.models import Category, ReferralMethod, Resource
 from community.selectors import directory_export
 from community.services.imports import ImportRefused, directory_import
-from tests.community.factories import ResourceFactory
+from tests.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "oruk_sample.json"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import IntegrityError
 from django.utils import timezone
 
 from common.errors import PermissionRefused, ServiceError
@@ -15,7 +14,8 @@ from community.services.referrals import (
     referral_decline,
     referral_log_contact,
 )
-from tests.community.factories import ResourceFactory
+from tests.expect import violates
+from tests.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_a_decline_is_coded_as_social_prescribing_declined(town) -> None:
 def test_the_database_refuses_a_code_that_does_not_match_the_status(town) -> None:
     referral = referral_create(actor=town.actor(town.gp), patient=town.patient,
                                needs=["carer"], link_worker=town.link_worker)
-    with pytest.raises(IntegrityError):
+    with violates("referral_snomed_matches_status"):
         Referral.objects.filter(pk=referral.pk).update(status="declined")
 
 

@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from community.models import FollowUp, Outcome, Referral, Resource
-from tests.community.factories import FollowUpFactory, ReferralFactory, ResourceFactory
+from tests.factories import FollowUpFactory, ReferralFactory, ResourceFactory
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/community"

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community.models import FollowUp, Outcome, Referral, ReferralContact, Resource
-from tests.community.factories import FollowUpFactory, ReferralFactory, ResourceFactory
+from tests.factories import FollowUpFactory, ReferralFactory, ResourceFactory
 
 pytestmark = pytest.mark.django_db
 
