@@ -253,9 +253,21 @@ class Observation(ClinicalEntry):
             models.Index(fields=["patient", "kind", "-taken_at"], name="observation_pat_kind"),
         ]
 
+    @property
+    def reading(self) -> str:
+        """The value as a clinician writes it: ``155/96`` for blood pressure (both numbers,
+        always), ``36.8`` or ``72`` otherwise, without a trailing ``.0``."""
+        shown = _plain(self.value)
+        return f"{shown}/{_plain(self.value2)}" if self.value2 is not None else shown
+
     def __str__(self) -> str:
-        shown = f"{self.value}/{self.value2}" if self.value2 is not None else f"{self.value}"
-        return f"{self.get_kind_display()} {shown} {self.unit}"
+        return f"{self.get_kind_display()} {self.reading} {self.unit}"
+
+
+def _plain(number: Decimal | None) -> str:
+    if number is None:
+        return ""
+    return f"{number:f}".removesuffix(".0") if number == number.to_integral() else f"{number:f}"
 
 
 ENTRY_MODELS: dict[str, type[ClinicalEntry]] = {

@@ -180,8 +180,10 @@ class MeRecord(APIView):
                                    stop_date=e.stop_date) for e in r.medications],
             "problems": [_entry(e, title=e.title, status=e.status, onset_date=e.onset_date)
                          for e in r.problems],
-            "observations": [_entry(e, kind=e.kind, value=str(e.value), unit=e.unit,
-                                    taken_at=e.taken_at) for e in r.observations],
+            "observations": [_entry(e, kind=e.kind, reading=e.reading, value=str(e.value),
+                                    value2=None if e.value2 is None else str(e.value2),
+                                    unit=e.unit, taken_at=e.taken_at)
+                             for e in r.observations],
             "consultations": [_entry(e, consulted_at=e.consulted_at, role=e.author_role,
                                      site=e.site.name, history=e.history, plan=e.plan)
                               for e in r.consultations],

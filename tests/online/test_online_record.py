@@ -4,6 +4,7 @@ shown (pages, API, reminders), the patient's view audited, and "who looked at my
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 import pyotp
@@ -208,3 +209,16 @@ def test_the_record_of_someone_else_is_never_shown(account, other_account, entri
     assert "Asthma" not in body
     assert AuditAction.VIEW_SUMMARY in AuditEvent.objects.filter(
         patient=other_account.patient).values_list("action", flat=True)
+
+
+def test_a_blood_pressure_shows_both_numbers_to_the_patient(account, gp) -> None:
+    # Hazard: the patient read "155.0 mmHg", the diastolic dropped (issue 16).
+    ObservationFactory(patient=account.patient, author=gp, kind="blood_pressure",
+                       value=Decimal("155.0"), value2=Decimal("96.0"), unit="mmHg",
+                       recorded_at=account.record_access_from + datetime.timedelta(hours=1))
+    body = signed_in(account).get("/patient/record/").content.decode()
+    assert "Blood pressure: 155/96 mmHg" in body
+    client = APIClient()
+    client.force_authenticate(account.user)
+    [reading] = client.get("/api/v1/me/record/").json()["observations"]
+    assert (reading["reading"], reading["value"], reading["value2"]) == ("155/96", "155.0", "96.0")
