@@ -253,15 +253,15 @@ class Observation(ClinicalEntry):
             models.Index(fields=["patient", "kind", "-taken_at"], name="observation_pat_kind"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reading} {self.unit}"
+
     @property
     def reading(self) -> str:
         """The value as a clinician writes it: ``155/96`` for blood pressure (both numbers,
         always), ``36.8`` or ``72`` otherwise, without a trailing ``.0``."""
         shown = _plain(self.value)
         return f"{shown}/{_plain(self.value2)}" if self.value2 is not None else shown
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.reading} {self.unit}"
 
 
 def _plain(number: Decimal | None) -> str:
