@@ -158,9 +158,7 @@ def add_entry(request: HttpRequest, pk: int, entry_type: str) -> HttpResponse:
         try:
             if entry_type == "observation":
                 recorded = observations_record(actor=actor, patient=appointment.patient, **data)
-                added = ", ".join(f"{o.get_kind_display()} {o.value}"
-                                  f"{'/' + str(o.value2) if o.value2 is not None else ''} {o.unit}"
-                                  for o in recorded)
+                added = ", ".join(str(o) for o in recorded)
             else:
                 entry = entry_create(actor=actor, patient=appointment.patient,
                                      entry_type=entry_type, data=data)

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from appointments import selectors
@@ -123,6 +124,9 @@ def day_book(request: HttpRequest) -> HttpResponse:
         day = _parse_day(request.GET.get("date"))
         sites, allowed, site_choice = _chosen_sites(actor, request.GET.get("site"))
     except BadRequest as exc:
+        if partial:  # the live refresh swaps this into the grid: the message, not a page
+            return HttpResponse(format_html('<p class="nhsuk-error-message">{}</p>', exc),
+                                status=400)
         return render(request, "reception/book.html", {
             "error": str(exc), "sites": selectors.book_sites(actor=actor),
             "day": timezone.localdate(), "site_choice": "",

@@ -340,3 +340,12 @@ def test_patient_page_of_another_practice_is_refused(world) -> None:
     assert client.get(reverse("reception-patient", args=[world.stranger_patient.pk])
                       ).status_code == 403
     assert client.get(reverse("reception-patient", args=[999999])).status_code == 404
+
+
+def test_a_bad_date_in_the_live_refresh_answers_with_the_message_alone(client, world) -> None:
+    # htmx swaps a 400 into the grid (the page shows every refusal), so it must be a fragment.
+    client.force_login(world.receptionist.user)
+    response = client.get("/reception/book/?date=2026-02-30&partial=1")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "<html" not in body and "nhsuk-error-message" in body

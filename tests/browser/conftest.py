@@ -17,6 +17,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# Screenshots the browser tests save, to look at after a run (git-ignored under var/).
+SHOTS = Path(os.environ.get("DOVETAIL_SCREENSHOTS", ROOT / "var" / "screenshots"))
+SHOTS.mkdir(parents=True, exist_ok=True)
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",

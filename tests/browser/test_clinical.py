@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
 from staff.roles import Role
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import SHOTS, axe_violations
 from tests.factories import (
     AdultPatientFactory,
     PracticeFactory,
@@ -60,7 +60,18 @@ def test_gp_calls_in_writes_consultation_and_finishes(live_server, new_page) -> 
     page.get_by_role("button", name="Save consultation").click()
     assert "Consultation saved." in page.get_by_role("status").first.inner_text()
 
+    # A mistyped reading is refused where the GP is looking, and what they typed stays.
     observations = page.locator("#add-observation")
+    observations.get_by_label("Systolic blood pressure").fill("1520")
+    observations.get_by_label("Diastolic blood pressure").fill("96")
+    observations.get_by_role("button", name="Add observations").click()
+    page.locator("#add-observation .nhsuk-error-summary").wait_for()
+    page.screenshot(path=str(SHOTS / "consultation-observation-refused.png"), full_page=True)
+    summary = page.locator("#add-observation .nhsuk-error-summary").inner_text()
+    assert "Systolic blood pressure" in summary
+    observations = page.locator("#add-observation")
+    assert observations.get_by_label("Diastolic blood pressure").input_value() == "96"
+
     observations.get_by_label("Systolic blood pressure").fill("132")
     observations.get_by_label("Diastolic blood pressure").fill("84")
     observations.get_by_role("button", name="Add observations").click()
@@ -70,7 +81,7 @@ def test_gp_calls_in_writes_consultation_and_finishes(live_server, new_page) -> 
     page.get_by_role("button", name="Finish appointment").click()
     page.wait_for_url(f"{base}/clinical/patients/{patient.pk}/")
     assert "Headache for two days" in page.content()
-    assert "132.0/84.0 mmHg" in page.content()
+    assert "132/84 mmHg" in page.content()
     assert axe_violations(page) == []
 
     page.get_by_role("link", name="My list").click()
