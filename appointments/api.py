@@ -6,20 +6,17 @@ Every view is thin; who may see or do what is answered by ``policy.appointments`
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.auth import authenticate
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpResponseBase
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from appointments import search, selectors
@@ -394,50 +391,3 @@ AppointmentDna = _action(
     None,
     lambda a, actor, d: attendance.appointment_mark_dna(appointment=a, actor=actor),
 )
-
-
-# ---- authentication -------------------------------------------------------------------------
-
-
-class TokenCreate(APIView):
-    """Exchange a username and password for an API token (throttled)."""
-
-    authentication_classes: Sequence[Any] = []
-    permission_classes: Sequence[Any] = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth"
-
-    @extend_schema(
-        summary="Get an API token",
-        request=s.TokenIn,
-        responses={
-            200: s.TokenOut,
-            400: ERRORS[400],
-            429: OpenApiResponse(s.ErrorOut, description="Too many attempts."),
-        },
-        auth=[],
-    )
-    def post(self, request: Request) -> Response:
-        data = _body(s.TokenIn, request)
-        user = authenticate(request, username=data["username"], password=data["password"])
-        if user is None or not user.is_active:
-            raise ServiceError("That username and password do not match an active account.")
-        from online import totp
-
-        if totp.second_factor_required(user):
-            # Two-step sign-in is on: the password alone never yields a token.
-            code = str(data.get("otp") or "").strip().replace(" ", "")
-            if not code:
-                raise ServiceError(
-                    "Two-step sign-in is on for this account: send the 6-digit code from your "
-                    "authenticator app as \"otp\".",
-                    code="otp_required",
-                )
-            if not totp.totp_verify(account=user.patient_account, code=code):
-                raise ServiceError(
-                    "That code is not right or has already been used. "
-                    "Send the current code from your authenticator app.",
-                    code="otp_invalid",
-                )
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})

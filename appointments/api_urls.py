@@ -3,7 +3,6 @@ from django.urls import path
 from appointments import api
 
 urlpatterns = [
-    path("auth/token/", api.TokenCreate.as_view(), name="api-token"),
     path("sites/", api.SiteList.as_view(), name="api-sites"),
     path("appointment-types/", api.AppointmentTypeList.as_view(), name="api-appointment-types"),
     path("staff/", api.StaffList.as_view(), name="api-staff"),

@@ -339,16 +339,3 @@ class ErrorOut(serializers.Serializer):
     error = serializers.CharField()
     message = serializers.CharField()
     detail = serializers.JSONField(required=False)
-
-
-class TokenIn(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"})
-    otp = serializers.CharField(
-        required=False, allow_blank=True, max_length=12,
-        help_text="The one-time code, for patients with two-step sign-in on.",
-    )
-
-
-class TokenOut(serializers.Serializer):
-    token = serializers.CharField()

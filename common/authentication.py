@@ -9,16 +9,20 @@ in one: the token joined to its user, the user's staff membership and its practi
 patient account, and an ``EXISTS`` for the working site. The actor code uses what was
 loaded (``policy.actor.preloaded_staff``, ``policy.online.own_patient_id``) and applies the
 same rules as before: an inactive staff membership counts as none, a site the user does not
-work at is ignored. Nothing is cached between requests, so a deleted token, a deactivated
+work at is ignored, and a token older than ``API_TOKEN_LIFETIME_MINUTES`` is refused.
+Nothing is cached between requests, so a deleted token, a deactivated
 user or a changed rota takes effect on the very next request. The query is compiled once
 (``common.prepared``): compiling it cost more CPU on every request than running it.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
@@ -61,6 +65,12 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        lifetime = datetime.timedelta(minutes=settings.API_TOKEN_LIFETIME_MINUTES)
+        if token.created <= timezone.now() - lifetime:
+            # Expired (signin.services issues a new one at the next sign-in).
+            raise exceptions.AuthenticationFailed(
+                _("This token has expired. Sign in again to get a new one.")
+            )
         if site_id is not None:
             remember_site_check(token.user, site_id, bool(token.works_at_site))  # type: ignore[attr-defined]
         return token.user, token

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 
+from common.client_ip import client_ip
+
 REQUEST_ID_HEADER = "HTTP_X_REQUEST_ID"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
@@ -47,7 +49,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         context = RequestContext(
-            request_id=request_id_from(request), ip=request.META.get("REMOTE_ADDR") or None
+            request_id=request_id_from(request), ip=client_ip(request)
         )
         request.request_id = context.request_id  # type: ignore[attr-defined]
         token = _current.set(context)

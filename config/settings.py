@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "appointments",
     "audit",
     "online",
+    "signin",
     "notifications",
     "community",
 ]
@@ -128,7 +129,14 @@ AXES_COOLOFF_TIME = env.integer("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The real client address (common/client_ip.py): X-Forwarded-For is believed only for the
+# entries added by our own TRUSTED_PROXY_COUNT proxies (README: deployment). Every lock-out,
+# throttle and audit row uses this one answer.
+TRUSTED_PROXY_COUNT: int = env.integer("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
+# API tokens stop working this many minutes after they were issued (sign in again for a new
+# one); signing out, a password change or reset, or the patient's security page end them sooner.
+API_TOKEN_LIFETIME_MINUTES: int = env.integer("API_TOKEN_LIFETIME_MINUTES", 8 * 60, minimum=1)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -220,6 +228,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": AUTH_THROTTLE_RATE},
+    # Only for DRF's own get_ident; our throttles use common.client_ip, which reads the same.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dovetail API",

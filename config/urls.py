@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 # until a pattern matches, and these answer the 8am rush.
 api_v1: list = [
     path("", include("appointments.api_urls")),
+    path("", include("signin.api_urls")),
     path("", include("online.api_urls")),
     path("", include("patients.api_urls")),
     path("", include("records.api_urls")),
@@ -16,6 +17,7 @@ api_v1 += [path("community/", include("community.api_urls"))]
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("", include("staff.urls")),
+    path("", include("signin.urls")),
     path("", include("online.urls")),
     path("admin/", admin.site.urls),
     path("community/", include("community.urls")),

@@ -6,14 +6,16 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 
+from common.errors import ServiceError
 from policy.online import is_patient_user
+from signin import services as signin
 
 _EMAIL_ATTRS = {"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"}
 
@@ -96,12 +98,15 @@ class PatientSignInForm(forms.Form):
         if not email or not password:
             return data
         # Patient usernames are their email address in lower case (ADR 0060).
-        user = authenticate(self.request, username=email.strip().lower(), password=password)
-        if user is None or not is_patient_user(user):
-            raise ValidationError(
-                "The email address or password is not right. Check them and try again.",
-                code="invalid_login",
-            )
+        message = "The email address or password is not right. Check them and try again."
+        try:
+            # A locked-out address is refused here too; django-axes then answers the page.
+            user = signin.password_check(request=self.request, username=email.strip().lower(),
+                                         password=password, message=message)
+        except ServiceError as exc:
+            raise ValidationError(exc.message, code=exc.code) from None
+        if not is_patient_user(user):
+            raise ValidationError(message, code="invalid_login")
         self.user = user
         return data
 

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
+from common.client_ip import client_ip
 from common.errors import ServiceError
 from online import services, totp
 from online.forms import (
@@ -33,6 +34,8 @@ from online.models import PatientAccount
 from online.views.common import acting_patient, patient_required, render_patient_page
 from policy.actor import ACTING_FOR_SESSION_KEY
 from policy.online import patient_actable_by
+from signin import selectors as signin_selectors
+from signin import services as signin
 
 PENDING_SECOND_FACTOR = "patient_pending_second_factor"
 PENDING_SECONDS = 5 * 60
@@ -51,7 +54,7 @@ HOME_CARDS: list[tuple[str, str, str]] = [
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    return client_ip(request) or "unknown"
 
 
 def _safe_next(request: HttpRequest, target: str | None) -> str:
@@ -69,14 +72,6 @@ def _complete_sign_in(request: HttpRequest, user: Any, target: str) -> HttpRespo
     if account is not None:
         request.session[ACTING_FOR_SESSION_KEY] = account.patient_id
     return HttpResponseRedirect(target)
-
-
-def _totp_failures_key(user_id: int) -> str:
-    return f"patients:totp-failures:{user_id}"
-
-
-def _totp_locked(user_id: int) -> bool:
-    return int(cache.get(_totp_failures_key(user_id)) or 0) >= settings.PATIENT_TOTP_MAX_FAILURES
 
 
 class PatientPasswordResetView(PasswordResetView):
@@ -105,7 +100,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             target = _safe_next(request, next_url)
             account = PatientAccount.objects.filter(user=user).first()
             if account is not None and account.totp_enabled:
-                if _totp_locked(user.pk):
+                if signin.second_factor_locked(user.pk):
                     return render_patient_page(request, "registration/locked_out.html", status=429)
                 request.session.cycle_key()
                 request.session[PENDING_SECOND_FACTOR] = {
@@ -135,21 +130,23 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if account is None or not account.totp_enabled:
         request.session.pop(PENDING_SECOND_FACTOR, None)
         return redirect("patient-sign-in")
-    if _totp_locked(account.user_id):
+    if signin.second_factor_locked(account.user_id):
         request.session.pop(PENDING_SECOND_FACTOR, None)
         return render_patient_page(request, "registration/locked_out.html", status=429)
     status = 200
     form = OneTimeCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if totp.totp_verify(account=account, code=form.cleaned_data["code"]):
+        try:
+            signin.second_factor_check(user=account.user, code=form.cleaned_data["code"])
+        except signin.SignInLocked:
             request.session.pop(PENDING_SECOND_FACTOR, None)
-            cache.delete(_totp_failures_key(account.user_id))
+            return render_patient_page(request, "registration/locked_out.html", status=429)
+        except ServiceError:
+            form.add_error("code", "That code is not right. Enter the 6-digit code your app "
+                                   "shows now.")
+        else:
+            request.session.pop(PENDING_SECOND_FACTOR, None)
             return _complete_sign_in(request, account.user, _safe_next(request, pending["next"]))
-        key = _totp_failures_key(account.user_id)
-        cache.add(key, 0, timeout=settings.AXES_COOLOFF_TIME * 3600)
-        cache.incr(key)
-        form.add_error("code", "That code is not right. Enter the 6-digit code your app shows "
-                               "now.")
     if request.method == "POST":
         status = 400
     return render_patient_page(request, "patients/sign_in_code.html", {"form": form}, status=status)
@@ -157,6 +154,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        signin.token_revoke(user=request.user)  # signing out ends the API token too
     logout(request)
     messages.info(request, "You have signed out.")
     return redirect("patient-sign-in")
@@ -256,6 +255,10 @@ def _own_account(request: HttpRequest) -> PatientAccount:
     return account
 
 
+def _int_or_zero(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 19 else 0
+
+
 @patient_required
 def security(request: HttpRequest) -> HttpResponse:
     """Two-step sign-in: start, confirm with a code, or turn off with the password."""
@@ -267,6 +270,15 @@ def security(request: HttpRequest) -> HttpResponse:
     status = 200
     action = request.POST.get("action") if request.method == "POST" else None
     try:
+        if action == "end_session":
+            signin.session_revoke(user=request.user,
+                                  session_id=_int_or_zero(request.POST.get("session")))
+            messages.success(request, "That session is signed out.")
+            return redirect("patient-security")
+        if action == "revoke_token":
+            signin.token_revoke(user=request.user)
+            messages.success(request, "The app token is revoked: apps using it must sign in again.")
+            return redirect("patient-security")
         if action == "start":
             totp.totp_setup_start(account=account)
             return redirect("patient-security")
@@ -292,7 +304,12 @@ def security(request: HttpRequest) -> HttpResponse:
             off_form.add_error("password", exc.message)
         else:
             messages.error(request, exc.message)
+    token = signin_selectors.token_of(request.user)
     context: dict[str, Any] = {"account": account,
+                               "sessions": list(signin_selectors.sessions_of(request.user)),
+                               "current_session": request.session.session_key,
+                               "token": token,
+                               "token_expires_at": token and signin.token_expires_at(token),
                                "code_form": code_form or OneTimeCodeForm(),
                                "off_form": off_form or PasswordConfirmForm()}
     if account.totp_secret and not account.totp_enabled:

@@ -1,12 +1,15 @@
+"""The staff sign-in form: the shape of what was typed; ``signin.services`` decides."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
+from common.errors import ServiceError
 from practices.models import Site
+from signin import services
 from staff.models import StaffMember
 
 
@@ -44,12 +47,13 @@ class SignInForm(forms.Form):
         username, password = data.get("username"), data.get("password")
         if not username or not password:
             return data
-        user = authenticate(self.request, username=username, password=password)
-        if user is None:
-            raise forms.ValidationError(
-                "The username or password is not right. Check them and try again.",
-                code="invalid_login",
+        try:
+            user = services.password_check(
+                request=self.request, username=username, password=password,
+                message="The username or password is not right. Check them and try again.",
             )
+        except ServiceError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None
         staff = StaffMember.objects.filter(user=user, active=True).first()
         if staff is None:
             raise forms.ValidationError(
