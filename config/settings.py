@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "localflavor",
     "axes",
     "django_htmx",
+    "csp",
     "common",
     "practices",
     "staff",
@@ -108,6 +109,9 @@ MIDDLEWARE = [
     "common.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their long cache lifetimes.
+    "common.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -137,6 +141,32 @@ AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
 # API tokens stop working this many minutes after they were issued (sign in again for a new
 # one); signing out, a password change or reset, or the patient's security page end them sooner.
 API_TOKEN_LIFETIME_MINUTES: int = env.integer("API_TOKEN_LIFETIME_MINUTES", 8 * 60, minimum=1)
+
+# Browser-side defences (README: guarantees). A strict Content-Security-Policy: scripts and
+# styles only from our own static files (no inline script or handler anywhere in templates/,
+# tests/common/test_security_headers.py walks them), no plugins, no framing, forms post only
+# here. The QR code for two-step sign-in is a data: image.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        # nhsuk-frontend's CSS takes the Frutiger font from the NHS's own font host (its
+        # licence allows no other).
+        "font-src": ["'self'", "https://assets.nhs.uk"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# No page needs the camera, microphone, location, payment or USB (common.middleware).
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), interest-cohort=()"
+)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -1,6 +1,7 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 # The appointment book and the patient API first: every request walks the list in order
 # until a pattern matches, and these answer the 8am rush.
@@ -14,6 +15,11 @@ api_v1: list = [
 ]
 api_v1 += [path("community/", include("community.api_urls"))]
 
+# The API docs page (no patient data) loads Swagger UI from its CDN; only it may.
+_SWAGGER_CDN = "https://cdn.jsdelivr.net"
+_SWAGGER_CSP = csp_update({"script-src": [_SWAGGER_CDN], "style-src": [_SWAGGER_CDN],
+                           "img-src": [_SWAGGER_CDN]})
+
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("", include("staff.urls")),
@@ -22,7 +28,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("community/", include("community.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", _SWAGGER_CSP(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+         name="api-docs"),
 ]
 
 # Reception pages: the day book and booking (appointments), patient search and registration.

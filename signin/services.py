@@ -135,8 +135,6 @@ def sign_in_for_token(*, request: Any, username: str, password: str, otp: str) -
         _django_request(request).axes_locked_out = False  # type: ignore[attr-defined]
         raise
     if second_factor_required(user):
-        if second_factor_locked(user.pk):
-            raise SignInLocked(LOCKED_MESSAGE)
         code = (otp or "").strip().replace(" ", "")
         if not code:
             raise ServiceError(

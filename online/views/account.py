@@ -10,8 +10,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.views import PasswordResetView
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from common.client_ip import client_ip
 from common.errors import ServiceError
-from online import services, totp
+from online import services, tasks, totp
 from online.forms import (
     ContactPreferencesForm,
     OneTimeCodeForm,
@@ -75,15 +75,17 @@ def _complete_sign_in(request: HttpRequest, user: Any, target: str) -> HttpRespo
 
 
 class PatientPasswordResetView(PasswordResetView):
-    """Django's reset view, with at most PATIENT_PASSWORD_RESET_LIMIT emails per address per
-    hour. Over the limit the page looks the same, so it tells nobody whether an account exists."""
+    """Django's reset page, but the lookup and the email happen in a task after the request
+    (``online.tasks.send_password_reset``): every address gets the same work and the same
+    answer, so neither the page nor its timing tells whether an account exists."""
 
     def form_valid(self, form: Any) -> HttpResponse:
-        key = f"patients:password-resets:{form.cleaned_data['email'].strip().lower()}"
-        cache.add(key, 0, timeout=60 * 60)
-        if cache.incr(key) > settings.PATIENT_PASSWORD_RESET_LIMIT:
-            return HttpResponseRedirect(self.get_success_url())
-        return super().form_valid(form)
+        email = form.cleaned_data["email"]
+        domain = self.request.get_host()
+        secure = self.request.is_secure()
+        transaction.on_commit(lambda: tasks.send_password_reset.delay(
+            email=email, domain=domain, use_https=secure))
+        return HttpResponseRedirect(self.get_success_url())
 
 
 # ---- signing in and out ---------------------------------------------------------------------

@@ -56,8 +56,13 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def new_page(browser: Any) -> Iterator[Any]:
-    """Make pages in separate browser contexts (separate cookies: separate people)."""
+    """Make pages in separate browser contexts (separate cookies: separate people).
+
+    Every page is watched for Content-Security-Policy refusals (a script, style or handler the
+    policy blocked): any one fails the test, so a template that needs an inline script shows.
+    """
     contexts: list[Any] = []
+    refused: list[str] = []
 
     def make() -> Any:
         context = browser.new_context(
@@ -65,18 +70,23 @@ def new_page(browser: Any) -> Iterator[Any]:
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: refused.append(message.text)
+                if "Content Security Policy" in message.text else None)
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert refused == [], f"the Content-Security-Policy refused: {refused}"
 
 
 def axe_violations(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
     """Run axe-core (WCAG 2.x A and AA rules) on the page; return serious/critical problems."""
     if not AXE_JS.exists():
         pytest.fail("axe-core is missing from node_modules: run `make install`.")
-    page.add_script_tag(path=str(AXE_JS))
+    # Evaluated through the DevTools protocol, so it needs no exception in the page's CSP.
+    page.evaluate(AXE_JS.read_text() + "\n;undefined")
     result = page.evaluate(
         "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
         "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"

@@ -63,3 +63,19 @@ def signed_in(account: PatientAccount, password: str = PASSWORD) -> Client:
 
 def issue(patient: Any, receptionist: Any) -> services.IssuedCode:
     return services.registration_code_issue(patient=patient, issued_by=receptionist.user)
+
+
+@pytest.fixture
+def request_reset(monkeypatch: Any, django_capture_on_commit_callbacks: Any) -> Any:
+    """``request_reset(client, email)``: ask for a reset link, and run the task the page asks
+    for after commit, in-process, as a worker would."""
+    from online import tasks
+
+    monkeypatch.setattr(tasks.send_password_reset, "delay",
+                        lambda **kwargs: tasks.send_password_reset(**kwargs))
+
+    def post(client: Client, email: str) -> Any:
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post("/patient/password-reset/", {"email": email})
+
+    return post

@@ -1,1 +1,7 @@
-from tests.online.conftest import account, other_account, patient, practice  # noqa: F401
+from tests.online.conftest import (  # noqa: F401
+    account,
+    other_account,
+    patient,
+    practice,
+    request_reset,
+)
