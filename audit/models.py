@@ -29,6 +29,17 @@ class AuditAction(models.TextChoices):
     BREAK_GLASS = "break_glass", "Break-glass access"
     REFUSED = "refused", "Refused"
     EXPORT = "export", "Exported"
+    STAFF_ACCESS_REQUESTED = "staff_access_requested", "Asked for staff access"
+    STAFF_ACCESS_GRANTED = "staff_access_granted", "Granted staff access"
+    STAFF_ACCESS_REJECTED = "staff_access_rejected", "Rejected a staff access request"
+
+
+# Who asked for, granted or refused a login or role (the manager's review page lists them).
+STAFF_ACCESS_ACTIONS = (
+    AuditAction.STAFF_ACCESS_REQUESTED,
+    AuditAction.STAFF_ACCESS_GRANTED,
+    AuditAction.STAFF_ACCESS_REJECTED,
+)
 
 
 class AppendOnlyError(Exception):

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from audit.models import AuditAction, AuditEvent
+from audit.models import STAFF_ACCESS_ACTIONS, AuditAction, AuditEvent
 from audit.services import audit_write
 from common.errors import PermissionRefused
 from policy.actor import Actor
@@ -84,6 +84,15 @@ def audit_events(
     if unreviewed_only:
         qs = qs.filter(review__isnull=True)
     return qs.order_by("-at", "-pk")
+
+
+def staff_access_events(*, actor: Actor, limit: int = 20) -> list[AuditEvent]:
+    """The latest requests, grants and refusals of staff access at the manager's practice."""
+    practice_id = _require_audit_access(actor)
+    return list(
+        AuditEvent.objects.filter(patient_practice_id=practice_id, action__in=STAFF_ACCESS_ACTIONS)
+        .order_by("-at", "-pk")[:limit]
+    )
 
 
 def _row(event: AuditEvent) -> list[Any]:

@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from audit.selectors import audit_events, audit_export_csv
+from audit.selectors import audit_events, audit_export_csv, staff_access_events
 from audit.services import break_glass_review
 from common.errors import PermissionRefused, ServiceError
 from policy.actor import actor_for_request
@@ -28,6 +28,8 @@ ADMIN_LINKS = [
     ("Rota exceptions (leave, training)", "admin:appointments_rotaexception_changelist"),
     ("Appointment types", "admin:appointments_appointmenttype_changelist"),
     ("Staff", "admin:staff_staffmember_changelist"),
+    ("Staff access requests (new clinician or manager logins, changes of role)",
+     "admin:staff_staffaccessrequest_changelist"),
 ]
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -67,7 +69,10 @@ def manager_home(request: HttpRequest) -> HttpResponse:
         except NoReverseMatch:
             continue
     unreviewed = audit_events(actor=actor, unreviewed_only=True).count()
-    return render(request, "manager/home.html", {"admin_links": links, "unreviewed": unreviewed})
+    return render(request, "manager/home.html", {
+        "admin_links": links, "unreviewed": unreviewed,
+        "staff_access": staff_access_events(actor=actor),
+    })
 
 
 def _query(form: AuditFilterForm) -> str:

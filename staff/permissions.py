@@ -29,6 +29,9 @@ MODEL_ACTIONS: dict[str, tuple[str, ...]] = {
     "practices.site": ("view", "add", "change"),
     "practices.openinghours": ("view", "add", "change"),
     "staff.staffmember": ("view", "add", "change"),
+    # Logins that read records and changes of role are requested here and approved by
+    # another manager or a clinical lead (ADR 0030, "Separation of duties").
+    "staff.staffaccessrequest": ("view", "add"),
     "patients.patient": ("view", "add", "change"),
     # The rota is the manager's to edit; sessions and slots are generated from it, and
     # appointments change only through the booking services, so those are view-only.
@@ -41,13 +44,15 @@ MODEL_ACTIONS: dict[str, tuple[str, ...]] = {
     "appointments.appointment": ("view",),
     "appointments.appointmentevent": ("view",),
 }
+# Permissions of the model's own (Meta.permissions), beyond view/add/change/delete.
+EXTRA_PERMISSIONS: set[tuple[str, str]] = {("staff", "approve_staffaccessrequest")}
 # Whole apps granted at once (none: new models are denied until listed above).
 APP_ACTIONS: dict[str, tuple[str, ...]] = {}
 
 
 def wanted_codenames(apps: Any = global_apps) -> set[tuple[str, str]]:
     """(app_label, codename) pairs the group should hold, for the models that exist now."""
-    wanted: set[tuple[str, str]] = set()
+    wanted: set[tuple[str, str]] = set(EXTRA_PERMISSIONS)
     for label, actions in MODEL_ACTIONS.items():
         app_label, model_name = label.split(".")
         wanted.update((app_label, f"{action}_{model_name}") for action in actions)

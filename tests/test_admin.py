@@ -217,7 +217,10 @@ def _staff_form(site: Site, **overrides: str) -> dict[str, Any]:
 def test_manager_adds_a_member_of_staff_with_their_login(
     client_as_manager: Client, botley: Site
 ) -> None:
-    response = client_as_manager.post(_admin_url(StaffMember, "add"), _staff_form(botley))
+    response = client_as_manager.post(
+        _admin_url(StaffMember, "add"),
+        _staff_form(botley, role=Role.RECEPTIONIST, registration_number=""),
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     member = StaffMember.objects.get(user__username="jokafor")
     assert (member.practice, list(member.sites.all())) == (botley.practice, [botley])
