@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from appointments.serializers import ErrorOut
-from online.api.common import IsPatientUser
+from online.api.common import IsPatientUser, acting_patient
 from signin import selectors, services
 from signin import serializers as s
 from signin.throttling import ClientAddressScopedThrottle
@@ -56,12 +56,20 @@ class SignOut(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _own_login_only(request: Request) -> None:
+    """Sessions and tokens belong to the login; ``?patient=`` of anyone else is still a 404,
+    the same rule as every ``/me/`` endpoint."""
+    if request.query_params.get("patient") is not None:
+        acting_patient(request)
+
+
 class MeSessions(APIView):
     permission_classes = [IsPatientUser]
 
     @extend_schema(summary="Where you are signed in: browser sessions and the app token",
                    responses=s.SessionsOut)
     def get(self, request: Request) -> Response:
+        _own_login_only(request)
         current = getattr(getattr(request, "session", None), "session_key", None)
         token = selectors.token_of(request.user)
         return Response({
@@ -81,6 +89,7 @@ class MeSessionEnd(APIView):
     @extend_schema(summary="Sign out one of your browser sessions",
                    responses={204: None, 404: OpenApiResponse(ErrorOut)})
     def delete(self, request: Request, pk: int) -> Response:
+        _own_login_only(request)
         services.session_revoke(user=request.user, session_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -90,5 +99,6 @@ class MeToken(APIView):
 
     @extend_schema(summary="Revoke your app token", responses={204: None})
     def delete(self, request: Request) -> Response:
+        _own_login_only(request)
         services.token_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -12,9 +12,14 @@ from django.utils import timezone
 from staff.roles import Role
 from tests.browser.conftest import axe_violations
 from tests.browser.test_clinical import _sign_in
-from tests.factories import PracticeFactory, SiteFactory, StaffMemberFactory
+from tests.factories import (
+    PatientFactory,
+    PracticeFactory,
+    SiteFactory,
+    StaffMemberFactory,
+    make_appointment,
+)
 from tests.online.conftest import PASSWORD, make_account
-from tests.records.factories import PatientFactory, make_appointment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
