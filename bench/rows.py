@@ -146,6 +146,10 @@ def people(scale: Scale) -> Iterator[_Person]:
         )
 
 
+def _issued_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
 def staff_and_tokens(cur: Cursor[Any], scale: Scale, rng: random.Random, filled: list[str]) -> None:
     from django.contrib.auth.hashers import make_password
 
@@ -178,7 +182,8 @@ def staff_and_tokens(cur: Cursor[Any], scale: Scale, rng: random.Random, filled:
         )
         sites.extend((person.id, site) for site in person.sites)
         if person.token:
-            tokens.append((secrets.token_hex(20), joined, person.id))
+            # Issued now: tokens expire (API_TOKEN_LIFETIME_MINUTES), so not when they joined.
+            tokens.append((secrets.token_hex(20), _issued_now(), person.id))
     copy_rows(cur, "auth_user", USER_COLUMNS, users, filled)
     copy_rows(
         cur,
@@ -386,7 +391,7 @@ def patient_accounts(cur: Cursor[Any], scale: Scale, filled: list[str]) -> int:
             (user, password, False, name, "", "", f"{name}@bench.example.com", False, True, joined)
         )
         accounts.append((user, patient, joined, joined, ""))
-        tokens.append((secrets.token_hex(20), joined, user))
+        tokens.append((secrets.token_hex(20), _issued_now(), user))
     copy_rows(cur, "auth_user", USER_COLUMNS, users, filled)
     copy_rows(
         cur,
