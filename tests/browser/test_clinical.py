@@ -66,7 +66,10 @@ def test_gp_calls_in_writes_consultation_and_finishes(live_server, new_page) -> 
     observations.get_by_label("Diastolic blood pressure").fill("96")
     observations.get_by_role("button", name="Add observations").click()
     page.locator("#add-observation .nhsuk-error-summary").wait_for()
-    page.screenshot(path=str(SHOTS / "consultation-observation-refused.png"), full_page=True)
+    # caret="initial": hiding the caret makes Playwright add an inline <style>, which the CSP
+    # refuses (and the page fixture reports).
+    page.screenshot(path=str(SHOTS / "consultation-observation-refused.png"), full_page=True,
+                    caret="initial")
     summary = page.locator("#add-observation .nhsuk-error-summary").inner_text()
     assert "Systolic blood pressure" in summary
     observations = page.locator("#add-observation")
