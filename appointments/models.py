@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.db import models
 from django.db.models import F, Q
 
+from common.expressions import TsTzRange
 from patients.models import Patient
 from practices.models import Practice, Site
 from staff.models import StaffMember
@@ -194,8 +197,8 @@ class RotaException(models.Model):
 class Session(models.Model):
     """A clinician at a site for a period. Made from a template, or added as an extra session.
 
-    On PostgreSQL an exclusion constraint refuses two overlapping live sessions for one
-    clinician: nobody can be in two places at once.
+    An exclusion constraint refuses two overlapping live sessions for one clinician: nobody
+    can be in two places at once.
     """
 
     clinician = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="sessions")
@@ -215,6 +218,15 @@ class Session(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["template", "start"], name="session_once_per_template_day"
+            ),
+            ExclusionConstraint(
+                name="session_clinician_no_overlap",
+                expressions=[
+                    ("clinician", RangeOperators.EQUAL),
+                    (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(cancelled=False),
+                violation_error_message="The clinician already has a session at that time.",
             ),
         ]
 
@@ -358,6 +370,15 @@ class Appointment(models.Model):
             models.CheckConstraint(
                 condition=~Q(status__in=CANCELLED_STATUSES) | ~Q(cancel_reason=""),
                 name="appointment_cancel_needs_reason",
+            ),
+            ExclusionConstraint(
+                name="appointment_patient_no_overlap",
+                expressions=[
+                    ("patient", RangeOperators.EQUAL),
+                    (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
+                ],
+                condition=LIVE_CONDITION,
+                violation_error_message="The patient already has an appointment at that time.",
             ),
         ]
         indexes = [

@@ -13,7 +13,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
 from community.models import (
@@ -42,14 +41,12 @@ def resources_search(
     qs = Resource.objects.filter(locality_id=locality_id).select_related("curator")
     if not include_inactive:
         qs = qs.filter(active=True)
-    if category and connection.vendor == "postgresql":
+    if category:
         qs = qs.filter(categories__contains=[category])
-    elif category:  # SQLite has no JSON containment: match the quoted code in the text
-        qs = qs.filter(categories__icontains=f'"{category}"')
     if area:
         qs = qs.filter(area__icontains=area.strip())
     words = words.strip()
-    if words and connection.vendor == "postgresql":
+    if words:
         query = SearchQuery(words, config="english", search_type="websearch")
         vector = resource_search_vector()
         qs = (
@@ -58,8 +55,6 @@ def resources_search(
             .annotate(rank=SearchRank(vector, query))
             .order_by("-rank", "name")
         )
-    elif words:  # the SQLite demo fallback has no full-text search
-        qs = qs.filter(Q(name__icontains=words) | Q(description__icontains=words))
     return qs
 
 

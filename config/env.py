@@ -81,16 +81,16 @@ class Env:
     def database(self, name: str, default: Any = _UNSET) -> dict[str, Any]:
         value = self._raw(name, default)
         scheme = urlparse(value).scheme
-        if scheme not in {"postgres", "postgresql", "sqlite"}:
+        if scheme not in {"postgres", "postgresql"}:
             raise ImproperlyConfigured(
-                f"{name}={_redact(value)!r} is not a database URL: expected "
-                "postgresql://user:password@host:port/name (or sqlite:///path for the demo)."
+                f"{name}={_redact(value)!r} is not a PostgreSQL URL: expected "
+                "postgresql://user:password@host:port/name."
             )
         try:
             config = dj_database_url.parse(value, conn_max_age=60, conn_health_checks=True)
         except ValueError as exc:
             raise ImproperlyConfigured(f"{name} could not be read: {exc}") from None
-        if scheme != "sqlite" and not config.get("NAME"):
+        if not config.get("NAME"):
             raise ImproperlyConfigured(f"{name} has no database name after the host.")
         return dict(config)
 

@@ -270,22 +270,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"StaffRoleEnum": "staff.roles.Role"},
 }
 
-# Celery: the broker is Redis unless the demo fell back to the filesystem transport.
+# Celery: the broker is Redis (memory:// only where a development setting has no REDIS_URL).
 CELERY_BROKER_URL: str = env.string("CELERY_BROKER_URL", REDIS_URL or "memory://")
-_BROKER_SCHEMES = ("redis", "rediss", "memory", "filesystem", "amqp", "pyamqp")
+_BROKER_SCHEMES = ("redis", "rediss", "memory", "amqp", "pyamqp")
 if urlparse(CELERY_BROKER_URL).scheme not in _BROKER_SCHEMES:
     raise ImproperlyConfigured(
         f"CELERY_BROKER_URL must start with one of {', '.join(s + '://' for s in _BROKER_SCHEMES)}"
         " (leave it unset to use REDIS_URL)."
     )
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    _folder = env.string("CELERY_BROKER_FOLDER", str(BASE_DIR / "var" / "celery-broker"))
-    Path(_folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": _folder,
-        "data_folder_out": _folder,
-        "control_folder": str(Path(_folder) / "control"),
-    }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

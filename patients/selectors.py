@@ -77,13 +77,9 @@ def _name_filter(qs: QuerySet[Patient], tokens: list[str]) -> QuerySet[Patient]:
     for token in tokens:
         if len(fold(token)) < 2:
             raise ServiceError("Type at least 2 letters of a name.")
-    if connection.vendor == "postgresql":
-        qs = qs.annotate(folded_name=FoldedName())
-        for token in tokens:
-            qs = qs.filter(folded_name__contains=fold(token))
-        return qs
-    for token in tokens:  # the SQLite demo: no accent folding, no index
-        qs = qs.filter(Q(given_name__icontains=token) | Q(family_name__icontains=token))
+    qs = qs.annotate(folded_name=FoldedName())
+    for token in tokens:
+        qs = qs.filter(folded_name__contains=fold(token))
     return qs
 
 
@@ -137,8 +133,6 @@ def patient_search(*, actor: Actor, q: str) -> list[Patient]:
     # JIT compilation (PostgreSQL's default above a cost estimate these searches reach) takes
     # longer than the query itself: switch it off for this one statement.
     ordering = (Lower("family_name"), Lower("given_name"), "pk")
-    if connection.vendor != "postgresql":
-        return list(qs.order_by(*ordering)[:SEARCH_LIMIT])
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")

@@ -43,8 +43,6 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 
     with django_db_blocker.unblock():
         for conn in connections.all():
-            if conn.vendor != "postgresql":
-                continue
             name = conn.ops.quote_name(conn.settings_dict["NAME"])
             with conn.cursor() as cursor:
                 cursor.execute(f"ALTER DATABASE {name} SET dovetail.allow_truncate = 'on'")

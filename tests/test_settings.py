@@ -33,6 +33,9 @@ def _without(name: str) -> dict[str, str]:
 # case name -> (environment, the variable the error must name)
 BAD_ENVIRONMENTS: dict[str, tuple[dict[str, str], str]] = {
     "database_url_nonsense": ({"DATABASE_URL": "nonsense"}, "DATABASE_URL"),
+    # PostgreSQL only (ADR 0001): SQLite is no longer a fallback.
+    "database_url_sqlite": ({"DATABASE_URL": "sqlite:///var/demo.sqlite3"}, "DATABASE_URL"),
+    "broker_url_filesystem": ({"CELERY_BROKER_URL": "filesystem://"}, "CELERY_BROKER_URL"),
     "database_url_no_name": ({"DATABASE_URL": "postgresql://db.internal:5432/"}, "DATABASE_URL"),
     "redis_url_http": ({"REDIS_URL": "http://x"}, "REDIS_URL"),
     "redis_url_bad_port": ({"REDIS_URL": "redis://cache:port/0"}, "REDIS_URL"),

@@ -2,8 +2,6 @@
 
 from django.db import migrations, models
 
-from common.pg import postgres_sql
-
 # practice, site, clinician and role are strongly dependent (a site belongs to one practice):
 # without these statistics the planner multiplies their selectivities, believes a site search
 # matches a handful of rows, and sorts a bitmap scan instead of walking slot_open_site_start.
@@ -31,5 +29,5 @@ class Migration(migrations.Migration):
             model_name='slot',
             index=models.Index(condition=models.Q(('booked', False), ('withdrawn', False)), fields=['site', 'start'], name='slot_open_site_start'),
         ),
-        postgres_sql(STATS_FORWARD, STATS_BACKWARD),
+        migrations.RunSQL([STATS_FORWARD], [STATS_BACKWARD]),
     ]

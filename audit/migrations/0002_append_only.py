@@ -4,8 +4,6 @@ of audit events and break-glass reviews are refused by triggers (TRUNCATE only a
 
 from django.db import migrations
 
-from common.pg import postgres_sql
-
 TABLES = ["audit_auditevent", "audit_breakglassreview"]
 
 FUNCTION = """
@@ -15,7 +13,7 @@ BEGIN
     IF TG_OP = 'TRUNCATE' AND current_setting('dovetail.allow_truncate', true) = 'on' THEN
         RETURN NULL;
     END IF;
-    RAISE EXCEPTION 'dovetail: %% of %% refused: the audit trail is append-only', TG_OP, TG_TABLE_NAME
+    RAISE EXCEPTION 'dovetail: % of % refused: the audit trail is append-only', TG_OP, TG_TABLE_NAME
         USING ERRCODE = 'integrity_constraint_violation';
 END;
 $$;
@@ -42,4 +40,4 @@ DROP TRIGGER IF EXISTS {t}_no_truncate ON {t};
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
 
-    operations = [postgres_sql(FORWARD, BACKWARD)]
+    operations = [migrations.RunSQL([FORWARD], [BACKWARD])]

@@ -1,9 +1,8 @@
 """PostgreSQL pieces: the full-text index for directory search, a GIN index for category
-filters, and checks that category/need lists only hold known codes (skipped on SQLite)."""
+filters, and checks that category/need lists only hold known codes. The models declare the
+checks since community 0004 (state only), so a database migrated before then is unchanged."""
 
 from django.db import migrations
-
-from common.pg import postgres_sql
 
 SEARCH_FORWARD = """
 CREATE INDEX resource_search_idx ON community_resource USING gin (
@@ -43,6 +42,6 @@ class Migration(migrations.Migration):
     dependencies = [("community", "0001_initial")]
 
     operations = [
-        postgres_sql(SEARCH_FORWARD, SEARCH_BACKWARD),
-        postgres_sql(CHECKS_FORWARD, CHECKS_BACKWARD),
+        migrations.RunSQL([SEARCH_FORWARD], [SEARCH_BACKWARD]),
+        migrations.RunSQL([CHECKS_FORWARD], [CHECKS_BACKWARD]),
     ]

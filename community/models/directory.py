@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import models
 
+from common.expressions import json_list_of
 from common.fields import PostcodeField, UKPhoneField
 from practices.models import Locality
 
@@ -95,6 +96,11 @@ class Resource(models.Model):
             models.CheckConstraint(
                 condition=models.Q(referral_method__in=ReferralMethod.values),
                 name="resource_referral_method_known",
+            ),
+            models.CheckConstraint(
+                condition=json_list_of("categories", sorted(Category.values)),
+                name="resource_categories_known",
+                violation_error_message="Choose at least one category from the list.",
             ),
         ]
         indexes = [

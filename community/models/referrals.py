@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from common.expressions import json_list_of
 from community.models.directory import Resource
 from patients.models import Patient
 from practices.models import Locality, Practice
@@ -87,6 +88,11 @@ class Referral(models.Model):
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("referred_on")),
                 name="referral_closed_after_referred",
+            ),
+            models.CheckConstraint(
+                condition=json_list_of("needs", list(Need.values)),
+                name="referral_needs_known",
+                violation_error_message="Choose at least one need from the list.",
             ),
         ]
         indexes = [
@@ -208,6 +214,12 @@ class FollowUp(models.Model):
             ),
             models.CheckConstraint(
                 condition=_between("swemwbs_raw", 7, 35), name="follow_up_swemwbs_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(swemwbs_items__isnull=True)
+                | json_list_of("swemwbs_items", [1, 2, 3, 4, 5], length=7),
+                name="follow_up_swemwbs_items",
+                violation_error_message="SWEMWBS needs seven answers, each 1 to 5.",
             ),
             models.CheckConstraint(
                 condition=~Q(wellbeing_scale="ons4")

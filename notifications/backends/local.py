@@ -24,12 +24,7 @@ class LocalBackend(Backend):
         _validate_recipient(message.channel, message.recipient)
         # One statement, committed on its own like a provider's: a repeated reference inserts
         # nothing and returns the first message's id.
-        # The fields prepare the values: native types on PostgreSQL, text on SQLite.
-        fields = SentMessage._meta
-        reference = fields.get_field("reference").get_db_prep_value(
-            uuid.UUID(message.reference), connection
-        )
-        sent_at = fields.get_field("sent_at").get_db_prep_value(timezone.now(), connection)
+        reference, sent_at = uuid.UUID(message.reference), timezone.now()
         with connection.cursor() as cursor:
             cursor.execute(
                 _INSERT_SQL,

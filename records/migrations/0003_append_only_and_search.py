@@ -7,10 +7,8 @@
   pattern index for postcode prefixes (outward codes like ``OX2``).
 """
 
-# Note: "%%" because the SQL is run through the driver's parameter interpolation.
+# Each script is one statement list run as it is (no parameters, so "%" is plain text).
 from django.db import migrations
-
-from common.pg import postgres_sql
 
 APPEND_ONLY_TABLES = [
     "records_consultation",
@@ -28,7 +26,7 @@ BEGIN
     IF TG_OP = 'TRUNCATE' AND current_setting('dovetail.allow_truncate', true) = 'on' THEN
         RETURN NULL;
     END IF;
-    RAISE EXCEPTION 'dovetail: %% of %% refused: clinical record rows are never changed or deleted (amend or mark entered in error instead)', TG_OP, TG_TABLE_NAME
+    RAISE EXCEPTION 'dovetail: % of % refused: clinical record rows are never changed or deleted (amend or mark entered in error instead)', TG_OP, TG_TABLE_NAME
         USING ERRCODE = 'integrity_constraint_violation';
 END;
 $$;
@@ -72,10 +70,10 @@ class Migration(migrations.Migration):
     dependencies = [("records", "0002_clinical_record")]
 
     operations = [
-        postgres_sql(
-            FUNCTION + "".join(_triggers(t) for t in APPEND_ONLY_TABLES),
-            "".join(_drop(t) for t in APPEND_ONLY_TABLES)
-            + "DROP FUNCTION IF EXISTS records_refuse_change();",
+        migrations.RunSQL(
+            [FUNCTION + "".join(_triggers(t) for t in APPEND_ONLY_TABLES)],
+            ["".join(_drop(t) for t in APPEND_ONLY_TABLES)
+             + "DROP FUNCTION IF EXISTS records_refuse_change();"],
         ),
-        postgres_sql(SEARCH_FORWARD, SEARCH_BACKWARD),
+        migrations.RunSQL([SEARCH_FORWARD], [SEARCH_BACKWARD]),
     ]

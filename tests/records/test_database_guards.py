@@ -18,10 +18,6 @@ from tests.factories import (
     make_grant,
 )
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="triggers are PostgreSQL-only"
-)
-
 ENTRY_FACTORIES: dict[str, tuple[Any, str]] = {
     "records_consultation": (ConsultationFactory, "history = 'rewritten'"),
     "records_problem": (ProblemFactory, "title = 'rewritten'"),
