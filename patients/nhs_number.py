@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from nhs_number import calculate_checksum
+from stdnum.gb import nhs
 
 _SEPARATORS = re.compile(r"[\s-]+")
 
@@ -29,7 +29,7 @@ def normalise_nhs_number(value: str) -> str:
         raise ValidationError(
             f"An NHS number has 10 digits; this has {len(digits)}.", code="wrong_length"
         )
-    expected = calculate_checksum(digits[:9])
+    expected = check_digit(digits[:9])
     if expected == 10:
         raise ValidationError(
             "This is not a valid NHS number: no NHS number starts with these nine digits.",
@@ -43,6 +43,14 @@ def normalise_nhs_number(value: str) -> str:
     return digits
 
 
+def check_digit(nine_digits: str) -> int:
+    """The modulus 11 check digit of the first nine digits; 10 means no NHS number has them.
+
+    stdnum weighs the ten digits 10 to 1 and wants the sum to be 0 modulo 11, so the check
+    digit (weight 1) is what brings the nine digits' sum to a multiple of 11."""
+    return -nhs.checksum(f"{nine_digits}0") % 11
+
+
 def format_nhs_number(digits: str) -> str:
     return f"{digits[:3]} {digits[3:6]} {digits[6:]}" if len(digits) == 10 else digits
 
@@ -50,8 +58,8 @@ def format_nhs_number(digits: str) -> str:
 def make_nhs_number(serial: int, prefix: str = "999") -> str | None:
     """The NHS number ``prefix + serial`` with its check digit, or None if none exists."""
     body = f"{prefix}{serial:0{9 - len(prefix)}d}"
-    check = calculate_checksum(body)
-    if check is None or check == 10:
+    check = check_digit(body)
+    if check == 10:
         return None
     return f"{body}{check}"
 

@@ -69,3 +69,13 @@ def test_exactly_one_check_digit_is_accepted_per_stem(digits: str) -> None:
         except ValidationError:
             pass
     assert len(accepted) <= 1
+
+
+@given(st.text(alphabet="0123456789", min_size=9, max_size=9))
+def test_the_check_digit_is_the_nhs_modulus_11_of_the_first_nine(stem: str) -> None:
+    """The NHS Data Dictionary's algorithm, written out: weights 10 down to 2, 11 minus the
+    remainder, 11 becoming 0 (10 means no number has this stem)."""
+    from patients.nhs_number import check_digit
+
+    expected = 11 - sum(int(d) * w for d, w in zip(stem, range(10, 1, -1), strict=True)) % 11
+    assert check_digit(stem) == (0 if expected == 11 else expected)
