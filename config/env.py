@@ -115,3 +115,13 @@ def _redact(url: str) -> str:
     if parsed.password:
         return url.replace(parsed.password, "****")
     return url
+
+
+def redis_url_for_test_worker(url: str, worker: str) -> str:
+    """``redis://host:port/D`` for pytest-xdist worker ``gwN``: database D + N (no worker, or
+    no Redis: the URL unchanged)."""
+    if not url or not worker.startswith("gw") or not worker[2:].isdigit():
+        return url
+    parsed = urlparse(url)
+    base = int(parsed.path.lstrip("/") or 0)
+    return parsed._replace(path=f"/{base + int(worker[2:])}").geturl()

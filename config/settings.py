@@ -9,6 +9,7 @@ DOVETAIL_ENV chooses the profile:
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from pathlib import Path
 from urllib.parse import urlparse
@@ -16,7 +17,7 @@ from urllib.parse import urlparse
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import REQUIRED, Env
+from config.env import REQUIRED, Env, redis_url_for_test_worker
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env()
@@ -75,6 +76,10 @@ if DATABASE_IS_POSTGRES and env.boolean("DATABASE_PREPARED_STATEMENTS", True):
         _options.get("options", "") + " -c plan_cache_mode=force_generic_plan"
     ).strip()
 REDIS_URL: str = env.redis_url("REDIS_URL", _dev_default("redis://127.0.0.1:6379/0"))
+# A parallel test run (pytest-xdist worker gwN) gives each worker the Redis database N after
+# REDIS_URL's, as pytest-django gives each its own PostgreSQL database: tests flush the cache
+# and run Celery workers, which must not take another test process's tasks.
+REDIS_URL = redis_url_for_test_worker(REDIS_URL, os.environ.get("PYTEST_XDIST_WORKER", ""))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

