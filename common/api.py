@@ -13,6 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.errors import ServiceError
+from common.handlers import answer_for
+
+MAX_DETAIL_ERRORS = 20
 
 
 def _django_validation_detail(exc: DjangoValidationError) -> Any:
@@ -38,14 +41,41 @@ def _first_message(detail: Any) -> str:
     return str(detail)
 
 
+def bounded(detail: Any, limit: int = MAX_DETAIL_ERRORS) -> Any:
+    """The error detail with at most ``limit`` entries per list or object, so a body of ten
+    thousand bad items is not answered with ten thousand messages."""
+    if isinstance(detail, dict):
+        items = list(detail.items())
+        kept = {key: bounded(value, limit) for key, value in items[:limit]}
+        if len(items) > limit:
+            kept["more_errors"] = [f"{len(items) - limit} more fields have errors."]
+        return kept
+    if isinstance(detail, list):
+        kept_list = [bounded(value, limit) for value in detail[:limit]]
+        if len(detail) > limit:
+            kept_list.append(f"{len(detail) - limit} more errors.")
+        return kept_list
+    return detail
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Answer every error as ``{"error": code, "message": human text, "detail": ...}``."""
+    """Answer every error as ``{"error": code, "message": human text, "detail": ...}``.
+
+    Database contention (409), a lost database (503) and out-of-range values (400) get the
+    same shape, from ``common.handlers``."""
+    answer = answer_for(exc)
+    if answer is not None:
+        return Response(
+            {"error": answer.code, "message": answer.message},
+            status=answer.status,
+            headers=answer.headers,
+        )
     if isinstance(exc, ServiceError):
         return Response({"error": exc.code, "message": exc.message}, status=exc.status)
     if isinstance(exc, DjangoValidationError):
         detail = _django_validation_detail(exc)
         return Response(
-            {"error": "invalid", "message": _first_message(detail), "detail": detail},
+            {"error": "invalid", "message": _first_message(detail), "detail": bounded(detail)},
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, Http404):
@@ -57,7 +87,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     code = getattr(exc, "default_code", "error")
     if isinstance(exc, exceptions.APIException):
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
-    response.data = {"error": code, "message": _first_message(detail), "detail": detail}
+    response.data = {"error": code, "message": _first_message(detail), "detail": bounded(detail)}
     return response
 
 

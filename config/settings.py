@@ -64,6 +64,9 @@ DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 # Each server thread keeps its connection (and its prepared statements) this long; the health
 # check replaces one the database dropped. 0 closes it after every request (for a pooler).
 DATABASES["default"]["CONN_MAX_AGE"] = env.integer("DATABASE_CONN_MAX_AGE", 600, minimum=0)
+# A kept connection is checked before a request reuses it, so after a database restart the
+# next request reconnects instead of failing (common/contention.py).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASE_IS_POSTGRES and env.boolean("DATABASE_PREPARED_STATEMENTS", True):
     # The hot paths' statements (common.prepared.fast_cursor) are prepared once per connection
     # and run with their generic plan, so PostgreSQL stops re-planning them (planning a slot
@@ -111,6 +114,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "common.middleware.RequestContextMiddleware",
+    "common.handlers.HostileInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, so static files keep their long cache lifetimes.
@@ -260,10 +264,20 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "common.api.exception_handler",
+    # common.parsers.JSONParser bounds size, nesting and values (a hostile body is a 4xx).
+    "DEFAULT_PARSER_CLASSES": [
+        "common.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"auth": AUTH_THROTTLE_RATE},
     # Only for DRF's own get_ident; our throttles use common.client_ip, which reads the same.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# Bounds on a JSON request body (common/parsers.py).
+API_JSON_MAX_BYTES = env.integer("API_JSON_MAX_BYTES", 1024 * 1024, minimum=1024)
+API_JSON_MAX_DEPTH = 32
+API_JSON_MAX_ITEMS = env.integer("API_JSON_MAX_ITEMS", 10_000, minimum=100)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dovetail API",
     "DESCRIPTION": "Appointment book and shared record for a multi-site GP practice.",

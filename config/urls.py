@@ -42,3 +42,10 @@ urlpatterns += [
     path("clinical/", include("records.urls")),
     path("manager/", include("audit.urls")),
 ]
+
+# Errors outside the views (no route, body too large, a lost database in a middleware):
+# JSON under /api/, a plain page elsewhere (common/handlers.py).
+handler400 = "common.handlers.bad_request"
+handler403 = "common.handlers.permission_denied"
+handler404 = "common.handlers.page_not_found"
+handler500 = "common.handlers.server_error"
