@@ -158,3 +158,34 @@ def test_every_community_endpoint_is_in_the_api_schema(town) -> None:
     assert {f"{BASE}/resources/import/", f"{BASE}/resources/export/", f"{BASE}/report/",
             f"{BASE}/follow-ups/{{id}}/outcome/", f"{BASE}/referrals/{{id}}/decline/",
             f"{BASE}/care-team/"} <= paths
+
+
+def test_a_large_file_of_broken_entries_gets_a_bounded_answer(town) -> None:
+    # Issue 14: 2.4 MB of tiny broken entries cost 16 s and a 79 MB reply naming each one.
+    from community.services.imports import MAX_IMPORT_SERVICES, MAX_PROBLEMS
+
+    many = "[" + ",".join(['{"id": 1}'] * 200_000) + "]"
+    response = _client(town.manager).post(
+        f"{BASE}/resources/import/", data=many, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert f"at most {MAX_IMPORT_SERVICES}" in response.json()["message"]
+
+    broken = "[" + ",".join(['{"id": 1}'] * MAX_IMPORT_SERVICES) + "]"
+    response = _client(town.manager).post(
+        f"{BASE}/resources/import/", data=broken, content_type="application/json"
+    )
+    body = response.json()
+    assert response.status_code == 400
+    assert len(body["problems"]) == MAX_PROBLEMS
+    assert "or more problems" in body["message"]
+    assert len(response.content) < 20_000
+    assert not Resource.objects.exists()
+
+
+def test_a_file_nested_too_deeply_is_refused_with_its_line(town) -> None:
+    response = _client(town.manager).post(
+        f"{BASE}/resources/import/", data="[" * 100_000, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["message"]
