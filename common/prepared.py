@@ -116,6 +116,9 @@ def fast_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[Any]:
         return
     from django.db.backends.postgresql.base import ServerBindingCursor
 
+    # As Django's own cursor() does: a kept connection the server dropped (a restart) is
+    # replaced here rather than failing the request (CONN_HEALTH_CHECKS).
+    wrapper.close_if_health_check_failed()
     wrapper.ensure_connection()
     wrapper.validate_thread_sharing()
     with wrapper.wrap_database_errors:

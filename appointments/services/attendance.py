@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentEvent, AppointmentStatus
 from appointments.services.booking import lock_for_change, record_event, refuse_state
+from common.contention import retry_on_contention
 from common.errors import Conflict
 from policy import appointments as policy
 from policy.actor import Actor
@@ -30,6 +31,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
 }
 
 
+@retry_on_contention
 def _transition(
     *, appointment: Appointment, actor: Actor, action: str, now: datetime.datetime | None
 ) -> Appointment:
@@ -37,6 +39,7 @@ def _transition(
     allowed, target, doing = TRANSITIONS[action]
     now = now or timezone.now()
     with transaction.atomic():
+        # Lock order (appointments.services.locks): only the appointment, step 2.
         locked = lock_for_change(appointment)
         if locked.status not in allowed:
             raise refuse_state(locked, doing)

@@ -7,8 +7,10 @@ the condition, matches nothing and the service answers 409. The partial unique i
 live appointment per slot" and the exclusion constraint "no overlapping live appointments
 per patient" back this up; their violations are translated into ``Conflict`` too.
 
-Lock order, everywhere: the appointment row first, then slot rows. Every change writes an
-``AppointmentEvent`` and calls ``hooks.on_appointment_changed`` in the same transaction.
+Lock order, everywhere: the patient, then the appointment, then slots by id
+(``appointments.services.locks``, ADR 0020); each service is retried once if PostgreSQL still
+picks it as a deadlock victim, then answers 409 (``common.contention``). Every change writes
+an ``AppointmentEvent`` and calls ``hooks.on_appointment_changed`` in the same transaction.
 """
 
 from __future__ import annotations
@@ -32,9 +34,10 @@ from appointments.models import (
     Slot,
 )
 from appointments.services._db import quote, violated_constraint
+from appointments.services.locks import lock_patient, lock_slots
+from common.contention import retry_on_contention
 from common.errors import Conflict, NotFound, ServiceError
 from common.prepared import (
-    PreparedQuery,
     fast_cursor,
     insert_values,
     on_postgres,
@@ -101,6 +104,7 @@ def record_event(
     )
 
 
+@retry_on_contention
 def appointment_book(
     *,
     slot: Slot,
@@ -145,10 +149,10 @@ def appointment_book(
     )
     try:
         with transaction.atomic():
+            # Lock order: the patient, then the slot (the claim). Holding the patient also
+            # serialises their online bookings, so two at once cannot both pass the limit.
+            lock_patient(patient.pk)
             if channel == Channel.ONLINE:
-                # Serialise one patient's online bookings (lock the patient, then claim the
-                # slot) so two at once cannot both pass the future-appointment limit.
-                _LOCK_PATIENT.rows(pk=patient.pk)
                 policy.check_online_limit(patient, now=now)
             claimed = _claim_and_insert(slot_id=slot.pk, appointment=appointment, event=event)
             if claimed:
@@ -162,13 +166,6 @@ def appointment_book(
         raise Conflict(SLOT_TAKEN)
     slot.booked = True
     return appointment
-
-
-def _lock_patient(*, pk: int) -> Any:
-    return Patient.objects.select_for_update().filter(pk=pk).order_by().values_list("pk")
-
-
-_LOCK_PATIENT: PreparedQuery[Any] = PreparedQuery(_lock_patient)
 
 
 @cache
@@ -257,6 +254,7 @@ CANCEL_BY = {
 }
 
 
+@retry_on_contention
 def appointment_cancel(
     *, appointment: Appointment, actor: Actor, by: str, reason: str
 ) -> Appointment:
@@ -270,6 +268,7 @@ def appointment_cancel(
     if len(reason) > 300:
         raise ServiceError("Keep the reason under 300 characters.")
     with transaction.atomic():
+        lock_patient(appointment.patient_id)
         locked = lock_for_change(appointment)
         if locked.status != AppointmentStatus.BOOKED:
             raise refuse_state(locked, "cancelled")
@@ -290,6 +289,7 @@ def appointment_cancel(
     return locked
 
 
+@retry_on_contention
 def appointment_reschedule(
     *,
     appointment: Appointment,
@@ -316,9 +316,11 @@ def appointment_reschedule(
     )
     try:
         with transaction.atomic():
+            lock_patient(appointment.patient_id)
             locked = lock_for_change(appointment)
             if locked.status != AppointmentStatus.BOOKED:
                 raise refuse_state(locked, "moved")
+            lock_slots([locked.slot_id, slot.pk])
             previous_slot = locked.slot
             claimed = Slot.objects.filter(pk=slot.pk, booked=False, withdrawn=False).update(
                 booked=True
@@ -360,6 +362,7 @@ def appointment_reschedule(
     return locked
 
 
+@retry_on_contention
 def appointment_note_set(*, appointment: Appointment, actor: Actor, note: str) -> Appointment:
     """Add or replace the booking note (shown to reception and the clinician)."""
     policy.check_may_change(actor, appointment=appointment)
