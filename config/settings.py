@@ -285,6 +285,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Staff roles appear under several field names (role, author_role...): one schema enum.
     "ENUM_NAME_OVERRIDES": {"StaffRoleEnum": "staff.roles.Role"},
+    # Every operation documents the errors any endpoint can give (common/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.schema.add_error_responses",
+    ],
 }
 
 # Celery: the broker is Redis (memory:// only where a development setting has no REDIS_URL).
