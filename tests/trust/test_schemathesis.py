@@ -32,7 +32,7 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-EXAMPLES = 6
+EXAMPLES = 5
 # "A schema-valid request must be accepted" cannot hold for rules a schema cannot say: a
 # wrong password, "type at least 2 letters of a name", "start_before after start_after".
 # Every other check runs: no 5xx, documented status codes, content types and headers, and
@@ -107,3 +107,33 @@ def test_the_api_answers_every_generated_request_cleanly(
                 kinds = [line for line in failure.splitlines() if line.startswith("- ")]
                 failures.setdefault(f"{operation.label} {kinds}", f"[{who}] {failure}")
     assert not failures, "\n\n".join(failures.values()) + f"\n\n{len(failures)} kinds"
+
+
+@pytest.mark.parametrize("who", ["reception", "patient"])
+def test_sequences_of_calls_linked_by_their_ids_answer_cleanly(
+    app: WSGIHandler, tokens: dict[str, str], who: str
+) -> None:
+    """Stateful: schemathesis infers which responses' ids feed which requests (134 links, e.g.
+    a booking's id into its cancel, move and note) and runs short sequences of them."""
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", app)
+    headers = {"Authorization": f"Token {tokens[who]}"}
+
+    machine = schema.as_state_machine()
+
+    class Sequences(machine):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": headers}
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            case.validate_response(response, excluded_checks=EXCLUDED, headers=headers)
+
+    Sequences.run(
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=5,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
