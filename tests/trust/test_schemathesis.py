@@ -120,7 +120,7 @@ def test_sequences_of_calls_linked_by_their_ids_answer_cleanly(
 
     machine: Any = schema.as_state_machine()
 
-    class Sequences(machine):  # type: ignore[misc,valid-type]
+    class Sequences(machine):
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             return {"headers": headers}
 
