@@ -138,3 +138,11 @@ def test_error_lists_are_bounded() -> None:
     kept = bounded(detail)
     assert len(kept) == 21 and "more_errors" in kept
     assert len(kept["field0"]) == 21 and kept["field0"][-1] == "80 more errors."
+
+
+def test_a_date_at_the_end_of_the_calendar_on_a_page_is_a_400_page(client: Any) -> None:
+    client.raise_request_exception = False
+    client.force_login(StaffMemberFactory(role=Role.RECEPTIONIST).user)
+    response = client.get("/reception/book/", {"date": "9999-12-31"})
+    assert response.status_code == 400
+    assert b"out of range" in response.content
