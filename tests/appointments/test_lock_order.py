@@ -27,9 +27,8 @@ from appointments.services.booking import (
 from common.errors import Conflict, ServiceError
 from online.models import PatientAccount
 from policy.actor import Actor, actor_for_user
-from tests.appointments.factories import AppointmentTypeFactory
 from tests.appointments.test_races import run_together
-from tests.factories import UserFactory
+from tests.factories import AppointmentTypeFactory, PatientFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 ROUNDS = 12
@@ -103,8 +102,6 @@ def test_reception_and_the_patient_online_book_one_slot_at_once(
 
 
 def _new_patient(world: Any) -> Any:
-    from tests.appointments.factories import PatientFactory
-
     return PatientFactory(registered_practice=world.practice)
 
 

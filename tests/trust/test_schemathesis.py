@@ -22,11 +22,12 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from online.models import PatientAccount
 from staff.roles import Role
-from tests.appointments.factories import AppointmentTypeFactory, SlotFactory
 from tests.factories import (
+    AppointmentTypeFactory,
     PatientFactory,
     PracticeFactory,
     SiteFactory,
+    SlotFactory,
     StaffMemberFactory,
     UserFactory,
 )
