@@ -36,7 +36,7 @@ help:
 	@echo "make test       install + lint + pytest on every core (PYTEST_ARGS=..., PYTEST_WORKERS=2,"
 	@echo "                SERVICES_ARGS=--throwaway or --embedded)"
 	@echo "make demo       run the seeded demo on http://127.0.0.1:$(DEMO_PORT)/"
-	@echo "make bench      run the benchmarks (python -m bench)"
+	@echo "make bench      run the benchmarks (python -m tools.bench; docs/benchmark.md)"
 	@echo "make clean      remove caches, collected static files and demo data (var/)"
 	@echo "make distclean  clean, and also remove $(VENV) and node_modules"
 
@@ -140,10 +140,11 @@ demo: install
 	  exec $(VENV)/bin/honcho -f Procfile.demo start -p $(DEMO_PORT)'
 
 # --- Benchmarks -----------------------------------------------------------------------------
+# Developer tools, not part of the product (tools/ is not in the wheel). Both refuse
+# DOVETAIL_ENV=production and a database holding data they did not create.
 bench: install
-	@test -d bench || { echo "dovetail: bench/ does not exist yet: the benchmarks are still to be written" >&2; exit 1; }
-	$(SERVICES) run $(SERVICES_ARGS) -- $(PY) -m bench $(BENCH_ARGS)
-	$(SERVICES) run $(SERVICES_ARGS) -- $(PY) -m bench reminders
+	$(SERVICES) run $(SERVICES_ARGS) -- $(PY) -m tools.bench $(BENCH_ARGS)
+	$(SERVICES) run $(SERVICES_ARGS) -- $(PY) -m tools.bench reminders
 
 # --- Housekeeping ---------------------------------------------------------------------------
 clean:

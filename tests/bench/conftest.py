@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from bench.dataset import Scale, ensure_dataset
-from bench.dbtarget import with_database
+from tools.bench.dataset import Scale, ensure_dataset
+from tools.bench.dbtarget import with_database
 
 TZ = settings.TIME_ZONE
 TINY = Scale(

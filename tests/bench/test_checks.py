@@ -10,12 +10,12 @@ from django.db import connection
 from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentType, Session, Slot
-from bench.checks import database_check
 from patients.models import Patient
 from practices.models import Site
 from staff.models import StaffMember
 from staff.roles import Role
 from tests.factories import PatientFactory, SiteFactory, StaffMemberFactory, UserFactory
+from tools.bench.checks import database_check
 
 pytestmark = pytest.mark.django_db
 

@@ -9,12 +9,12 @@ import psycopg
 import pytest
 
 from appointments.models import Appointment, Session, SessionTemplate, Slot
-from bench import rushday
-from bench.dataset import ensure_dataset
 from patients.models import Patient
 from practices.models import Practice, Site
 from staff.models import StaffMember
 from tests.bench.conftest import TINY, TZ
+from tools.bench import rushday
+from tools.bench.dataset import ensure_dataset
 
 
 def test_the_tiny_data_set_has_what_was_asked(tiny_dataset):

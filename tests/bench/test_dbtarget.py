@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.dbtarget import UnsafeDatabase, check_safe, default_database_url
+from tools.bench.dbtarget import UnsafeDatabase, check_safe, default_database_url
 
 
 def test_default_url_points_the_project_url_at_the_bench_database():

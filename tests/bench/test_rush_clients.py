@@ -12,11 +12,12 @@ import pytest
 from django.db import connection
 
 from appointments.models import Appointment, Channel, Slot
-from bench import rushday
-from bench.checks import database_check
-from bench.load import Http, run_clients
-from bench.run import RushOptions, assemble, render, summarise_ceiling, summarise_rush
-from bench.rush import (
+from tests.bench.conftest import TINY, TZ
+from tools.bench import rushday
+from tools.bench.checks import database_check
+from tools.bench.load import Http, run_clients
+from tools.bench.run import RushOptions, assemble, render, summarise_ceiling, summarise_rush
+from tools.bench.rush import (
     DeskClient,
     Pace,
     PatientClient,
@@ -27,9 +28,8 @@ from bench.rush import (
     make_people,
     staff_tokens,
 )
-from tests.bench.conftest import TINY, TZ
 
-pytestmark = [pytest.mark.urls("bench.urls"), pytest.mark.slow]
+pytestmark = [pytest.mark.urls("tools.bench.urls"), pytest.mark.slow]
 
 CLEAN = {
     "double_bookings": 0,
@@ -249,18 +249,24 @@ def test_the_report_gives_each_phase_its_ratio_to_the_ceiling(tiny_dataset, test
         day=datetime.date(2026, 12, 3),
         ceiling=ceiling,
         api_ceiling=api,
-        phases={"booking": phase(200.0), "burst": phase(120.0)},
+        phases={"booking": phase(200.0), "same_work": phase(400.0), "burst": phase(120.0)},
         machine_before={},
         machine_after={},
         started_at=datetime.datetime(2026, 12, 2, tzinfo=datetime.UTC),
         filled=[],
     )
 
-    assert result["ratio"] == 0.15  # the issue's: the rush flat out against the ceiling
-    assert result["ratios"] == {"api_ceiling": 0.5, "booking": 0.25, "burst": 0.15}
-    assert result["targets"]["booking_at_least_40pc_of_ceiling"] is False
+    assert result["ratio"] == 0.15  # issue 3's: the rush flat out against the ceiling
+    assert result["ratios"] == {
+        "api_ceiling": 0.5, "booking": 0.25, "same_work": 0.5, "burst": 0.15
+    }
+    # Issue 13's target: the booking alone against the same work with no framework.
+    assert result["booking_over_same_work"] == 0.5
+    assert result["targets"]["booking_at_least_half_of_same_work"] is True
+    assert result["targets"]["book_p95_under_150ms"] is None  # no human-pace phase here
     assert result["ok"]
     assert "API ceiling" in render(result) and "ratio to the ceiling 0.25" in render(result)
+    assert "booking / same-work ceiling 0.5" in render(result)
 
     bracketed = assemble(
         scale=TINY, options=RushOptions(), dataset=tiny_dataset, day=datetime.date(2026, 12, 3),

@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from bench.rush import parse_created_id, parse_slots
-from bench.stats import Timings, merged, per_second, percentile, status_classes
+from tools.bench.rush import parse_created_id, parse_slots
+from tools.bench.stats import Timings, merged, per_second, percentile, status_classes
 
 
 @pytest.mark.parametrize(

@@ -29,19 +29,3 @@ def test_reconcile_messages_fails_and_lists_a_lost_booking() -> None:
 
     assert raised.value.returncode == 1
     assert f"no_messages: appointment {silent.pk}" in out.getvalue()
-
-
-@pytest.mark.slow
-@pytest.mark.django_db(transaction=True)  # its dispatcher threads need committed rows
-def test_bench_reminders_sends_each_reminder_once_and_cleans_up() -> None:
-    from notifications.models import OutboxMessage, SentMessage
-
-    out = StringIO()
-    call_command(
-        "bench_reminders", "--count", "30", "--threads", "1", stdout=out, stderr=StringIO()
-    )
-
-    assert '"all_sent_once": true' in out.getvalue()
-    assert '"reconciliation_problems": {}' in out.getvalue()
-    assert not OutboxMessage.objects.exists()
-    assert not SentMessage.objects.exists()

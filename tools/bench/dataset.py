@@ -18,9 +18,9 @@ import psycopg
 from psycopg import Cursor
 from psycopg.types.json import Jsonb
 
-from bench import book, rows
-from bench.scale import Scale
-from bench.sqlutil import copy_rows, reset_identity
+from tools.bench import book, rows
+from tools.bench.scale import Scale
+from tools.bench.sqlutil import copy_rows, reset_identity
 
 __all__ = ["DatasetInfo", "Scale", "ensure_dataset"]
 

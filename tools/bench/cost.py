@@ -1,4 +1,4 @@
-"""``python -m bench.cost``: CPU time and queries of one search and one booking, in process.
+"""``python -m tools.bench.cost``: CPU time and queries of one search and one booking, in process.
 
 Throughput on a shared, loaded machine moves with the neighbours; the CPU time a request
 costs does not (much). This drives the real URL stack (middleware, DRF, policy, services)
@@ -6,8 +6,8 @@ through Django's test ``Client`` against the bench database, one request at a ti
 prints for the ceiling view, a slot search and a booking: CPU ms per request (process time),
 wall ms, and queries per request. ``--profile`` adds the top of a cProfile listing.
 
-Bookings take free afternoon slots of the rush day, which the next ``python -m bench`` run
-resets (ADR 0040). Build the data set first (``python -m bench build ...``).
+Bookings take free afternoon slots of the rush day, which the next ``python -m tools.bench`` run
+resets (ADR 0040). Build the data set first (``python -m tools.bench build ...``).
 """
 
 from __future__ import annotations
@@ -25,10 +25,18 @@ from zoneinfo import ZoneInfo
 
 
 def _setup(database_url: str, redis_url: str) -> None:
+    import psycopg
+
+    from tools.bench import dbtarget, guard
+
+    guard.refuse_production()
+    dbtarget.check_safe(database_url, force=False)
+    with psycopg.connect(database_url) as conn, conn.cursor() as cur:
+        guard.refuse_foreign_data(cur)
     os.environ["DATABASE_URL"] = database_url
     os.environ["REDIS_URL"] = redis_url
     os.environ.setdefault("DOVETAIL_ENV", "development")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tools.bench.settings"
     os.environ["DEBUG"] = "0"
     import django
 
@@ -70,7 +78,7 @@ def _measure(label: str, calls: list[Any], profile: bool) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.cost", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.cost", description=__doc__)
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
@@ -87,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
     from django.test import Client
 
-    from bench import rushday
+    from tools.bench import rushday
 
     tz = ZoneInfo(settings.TIME_ZONE)
     day = datetime.datetime.now(tz).date() + datetime.timedelta(days=1)

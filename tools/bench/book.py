@@ -12,7 +12,7 @@ from typing import Any
 
 from psycopg import Cursor
 
-from bench.sqlutil import defaults_for_unknown_columns
+from tools.bench.sqlutil import defaults_for_unknown_columns
 
 _TEMPLATE_WEEKDAY = """
 CASE WHEN extract(isodow FROM {day}) <= 5 THEN extract(isodow FROM {day})::int - 1 ELSE 0 END

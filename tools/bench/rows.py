@@ -11,10 +11,10 @@ from typing import Any
 
 from psycopg import Cursor
 
-from bench import fake
-from bench.scale import Scale
-from bench.sqlutil import copy_rows, reset_identity
 from staff.roles import Role
+from tools.bench import fake
+from tools.bench.scale import Scale
+from tools.bench.sqlutil import copy_rows, reset_identity
 
 # (role, name, minutes, mode, bookable online)
 APPOINTMENT_TYPES: tuple[tuple[str, str, int, str, bool], ...] = (

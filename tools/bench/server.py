@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.load import LOOPBACK
+from tools.bench.load import LOOPBACK
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: tools/bench/server.py
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def gunicorn_command(options: ServerOptions, port: int) -> list[str]:
         sys.executable,
         "-m",
         "gunicorn",
-        "config.wsgi:application",
+        "tools.bench.wsgi:application",
         "--bind",
         f"{LOOPBACK}:{port}",
         "--worker-class",
@@ -80,7 +80,7 @@ def gunicorn_command(options: ServerOptions, port: int) -> list[str]:
 def server_environment(database_url: str, redis_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_SETTINGS_MODULE="tools.bench.settings",
         DOVETAIL_ENV="development",
         DEBUG="0",
         DATABASE_URL=database_url,

@@ -1,4 +1,4 @@
-"""``python -m bench [command] [options]``: the benchmark's command line.
+"""``python -m tools.bench [command] [options]``: the benchmark's command line.
 
 Commands (``rush`` when none is given):
 
@@ -24,9 +24,11 @@ from dataclasses import fields
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench import dbtarget
-from bench.dataset import Scale
-from bench.server import ServerOptions
+import psycopg
+
+from tools.bench import dbtarget, guard
+from tools.bench.dataset import Scale
+from tools.bench.server import ServerOptions
 
 DEFAULT_COMMAND = "rush"
 
@@ -85,8 +87,8 @@ def _rush_arguments(parser: argparse.ArgumentParser) -> None:
     load.add_argument(
         "--out",
         type=Path,
-        default=Path("bench/results/rush.json"),
-        help="the JSON result (default bench/results/rush.json; gunicorn's log beside it)",
+        default=Path("tools/bench/results/rush.json"),
+        help="the JSON result (default tools/bench/results/rush.json; gunicorn's log beside it)",
     )
     load.add_argument(
         "--rush-day",
@@ -136,6 +138,11 @@ def _rush_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-booking",
         action="store_true",
         help="skip the booking endpoint alone (desks booking their own sites, no searches)",
+    )
+    load.add_argument(
+        "--no-same-work",
+        action="store_true",
+        help="skip the same-work ceiling (the booking's writes with plain psycopg)",
     )
     load.add_argument(
         "--no-burst", action="store_true", help="skip the flat-out burst (no ratio then)"
@@ -201,26 +208,32 @@ def _scale(args: argparse.Namespace) -> Scale:
 
 
 def _prepare(args: argparse.Namespace) -> str:
-    """Point Django at the bench database, create and migrate it; returns the time zone."""
+    """Point Django at the bench database, create and migrate it; returns the time zone.
+    Refuses (``guard.Refused``) a production configuration or a database holding data the
+    bench did not create, before writing anything."""
     url = args.database_url
+    guard.refuse_production()
     dbtarget.check_safe(url, force=args.force)
     if dbtarget.ensure_database(url):
         print(f"created database {dbtarget.database_name(url)}")
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        guard.refuse_foreign_data(cur)
     os.environ["DATABASE_URL"] = url
     os.environ["REDIS_URL"] = args.redis_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tools.bench.settings"
     import django
     from django.conf import settings
     from django.core.management import call_command
 
     django.setup()
+    guard.refuse_production(production=bool(getattr(settings, "PRODUCTION", False)))
     call_command("migrate", verbosity=0, interactive=False)
     return str(settings.TIME_ZONE)
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from bench.dataset import ensure_dataset
-    from bench.rushday import default_rush_day
+    from tools.bench.dataset import ensure_dataset
+    from tools.bench.rushday import default_rush_day
 
     tz = _prepare(args)
     now = datetime.datetime.now(datetime.UTC)
@@ -236,7 +249,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_rush_command(args: argparse.Namespace) -> int:
-    from bench.run import RushOptions, render, run_rush
+    from tools.bench.run import RushOptions, render, run_rush
 
     tz = _prepare(args)
     options = RushOptions(
@@ -256,6 +269,7 @@ def run_rush_command(args: argparse.Namespace) -> int:
         ceiling=not args.no_ceiling,
         api_ceiling=not args.no_api_ceiling,
         booking=not args.no_booking,
+        same_work=not args.no_same_work,
         burst=not args.no_burst,
         paced=not args.no_paced,
         paced_patients=args.paced_patients,
@@ -276,19 +290,31 @@ def run_rush_command(args: argparse.Namespace) -> int:
 def _reminders_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--count", type=int, default=10_000, help="Due reminders to send.")
     parser.add_argument("--dispatchers", type=int, default=4, help="In-process dispatchers.")
+    parser.add_argument(
+        "--celery",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: publish the reminders to the broker and run a worker with N processes",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the rows afterwards")
 
 
 def run_reminders(args: argparse.Namespace) -> int:
     """Reminder dispatch throughput with the local backend; fails unless each is sent once."""
-    from django.core.management import call_command
-    from django.core.management.base import CommandError
-
     _prepare(args)
+    from tools.bench import reminders
+
     try:
-        call_command("bench_reminders", count=args.count, threads=args.dispatchers)
-    except CommandError as exc:
+        result = reminders.run(
+            count=args.count, threads=args.dispatchers, celery=args.celery, keep=args.keep,
+            log=lambda line: print(line, file=sys.stderr),
+        )
+    except reminders.NotSentOnce as exc:
         print(exc, file=sys.stderr)
+        print("Not every reminder was sent exactly once: see above.", file=sys.stderr)
         return 1
+    print(json.dumps(result))
     return 0
 
 
@@ -305,9 +331,9 @@ COMMANDS: dict[str, tuple[str, Command]] = {
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
-        prog="python -m bench",
+        prog="python -m tools.bench",
         description="Dovetail's benchmark: the 8am rush against a bare ceiling.",
-        epilog="python -m bench COMMAND --help lists each command's options.",
+        epilog="python -m tools.bench COMMAND --help lists each command's options.",
     )
     commands = top.add_subparsers(dest="command", metavar="command")
     for name, (summary, (add_arguments, _run)) in COMMANDS.items():
@@ -336,7 +362,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return COMMANDS[args.command][1][1](args)
-    except dbtarget.UnsafeDatabase as exc:
+    except (dbtarget.UnsafeDatabase, guard.Refused) as exc:
         print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:

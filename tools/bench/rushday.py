@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
-from bench import book
+from tools.bench import book
 
 MORNING = (datetime.time(8), datetime.time(12))
 AFTERNOON_FROM = datetime.time(14)

@@ -34,8 +34,8 @@ from urllib.parse import urlencode
 
 import psycopg
 
-from bench.load import Http, TransportError
-from bench.stats import Timings
+from tools.bench.load import Http, TransportError
+from tools.bench.stats import Timings
 
 SLOTS_PATH = "/api/v1/slots/"
 APPOINTMENTS_PATH = "/api/v1/appointments/"
@@ -44,6 +44,7 @@ ME_APPOINTMENTS_PATH = "/api/v1/me/appointments/"
 SITE_HEADER = "X-Dovetail-Site"
 CEILING_PATH = "/bench/ceiling/{}/"
 CEILING_API_PATH = "/bench/ceiling-api/{}/"
+SAME_WORK_PATH = "/bench/same-work/"  # bench.samework: the booking's writes, no framework
 PATIENT_TRIES = 3
 
 
@@ -296,10 +297,12 @@ class DeskClient(_Client):
         seed: int,
         pace: Pace,
         only_site: int | None = None,
+        book_path: str = APPOINTMENTS_PATH,
     ) -> None:
         super().__init__(http, plan, order, seed, pace, desks[0].kind if desks else "reception")
         self.desks = desks  # the desk to use for each practice in ``order`` (same index)
         self.only_site = only_site  # book this site's slots only (the booking phase)
+        self.book_path = book_path  # the booking endpoint, or the same-work ceiling
 
     def __call__(self, stop: threading.Event) -> None:
         try:
@@ -344,7 +347,7 @@ class DeskClient(_Client):
             if patient is None:
                 self.tally.no_patient += 1
                 return
-            status = self._book(APPOINTMENTS_PATH, {"slot": slot, "patient": patient}, headers)
+            status = self._book(self.book_path, {"slot": slot, "patient": patient}, headers)
             if status != 201:
                 self.plan.give_back_patient(practice, patient)
             if status == 409:
@@ -472,12 +475,15 @@ def make_people(
     return clients
 
 
-def make_booking_clients(plan: RushPlan, *, port: int, count: int, seed: int) -> list[RushClient]:
+def make_booking_clients(
+    plan: RushPlan, *, port: int, count: int, seed: int, book_path: str = APPOINTMENTS_PATH
+) -> list[RushClient]:
     """The booking endpoint on its own, as the ceiling runs its UPDATE (ADR 0043): ``count``
     reception desks, each alone at one site, booking that site's day in order for its
     practice's callers. No two desks want the same slot (no 409s) and a desk searches only
     when the 50 slots on its screen are used up, so nearly every request is a booking. Needs
-    ``plan.pick_from == 1`` to book in order, and at least ``count`` sites."""
+    ``plan.pick_from == 1`` to book in order, and at least ``count`` sites. With
+    ``book_path=SAME_WORK_PATH`` the same clients measure the same-work ceiling."""
     places = [(p, site) for p in plan.practices for site in plan.sites.get(p, [])]
     if len(places) < count:
         raise ValueError(f"the booking phase needs a site per client: {len(places)} < {count}")
@@ -487,7 +493,10 @@ def make_booking_clients(plan: RushPlan, *, port: int, count: int, seed: int) ->
     for i, (practice, site) in enumerate(spread):
         desk = plan.desks[practice][i % len(plan.desks[practice])]
         clients.append(
-            DeskClient(Http(port), plan, [desk], [practice], seed + i, steady, only_site=site)
+            DeskClient(
+                Http(port), plan, [desk], [practice], seed + i, steady, only_site=site,
+                book_path=book_path,
+            )
         )
     return clients
 

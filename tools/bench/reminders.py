@@ -1,11 +1,13 @@
-"""Benchmark: N due reminders dispatched through the real claim/render/send/record path.
+"""``python -m tools.bench reminders``: N due reminders sent through the real claim, render,
+send and record path, with the local backend (SentMessage).
 
-    manage.py bench_reminders                      # 10,000 reminders, 4 threads, in-process
-    manage.py bench_reminders --count 2000 --celery 2   # through Redis and 2 worker processes
-
-Uses the local backend (SentMessage), creates its own practice, and deletes everything it made
-afterwards unless --keep. Prints one JSON line: messages/s and whether every reminder was sent
-exactly once (one SentMessage per reference, every row sent, reconciliation clean).
+It makes its own practice (an ODS code in the Y99xxx range, which the bench owns), sends only
+the reminders it made, by their ids, and deletes everything it made afterwards unless
+``keep``. Other practices' due reminders are never claimed: the dispatcher's own "everything
+due" queries are not used. The command line refuses a production configuration or a database
+holding anyone else's patients (``tools.bench.guard``). The result: messages/s and whether
+every reminder was sent exactly once (one SentMessage per reference, every row sent,
+reconciliation clean).
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -40,61 +41,52 @@ from staff.roles import Role
 PATIENTS = 200
 
 
-class Command(BaseCommand):
-    help = "Measure reminder dispatch throughput (messages/s) with the local backend."
+class NotSentOnce(Exception):
+    """Some reminder was not sent exactly once."""
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--count", type=int, default=10_000)
-        parser.add_argument("--threads", type=int, default=4, help="In-process dispatchers.")
-        parser.add_argument(
-            "--celery",
-            type=int,
-            default=0,
-            metavar="N",
-            help="Instead: publish to the broker and run a worker with N processes.",
-        )
-        parser.add_argument("--keep", action="store_true", help="Keep the rows afterwards.")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        settings.NOTIFICATIONS_BACKEND = "local"
-        settings.NOTIFICATIONS_SMS_QUIET_HOURS = (datetime.time(0), datetime.time(0))
-        reset_backends()
-        started_at = timezone.now()
-        count = options["count"]
-        self.stderr.write(f"Creating {count} due reminders...")
+def run(*, count: int = 10_000, threads: int = 4, celery: int = 0, keep: bool = False,
+        log: Any = print) -> dict[str, Any]:
+    """Make ``count`` due reminders, send them, check and (unless ``keep``) delete them.
+    Raises NotSentOnce, with the result, unless every reminder was sent exactly once."""
+    settings.NOTIFICATIONS_BACKEND = "local"
+    settings.NOTIFICATIONS_SMS_QUIET_HOURS = (datetime.time(0), datetime.time(0))
+    reset_backends()
+    started_at = timezone.now()
+    log(f"Creating {count} due reminders...")
+    t0 = time.perf_counter()
+    practice, ids = _create_due_reminders(count)
+    created_s = time.perf_counter() - t0
+    try:
         t0 = time.perf_counter()
-        practice, ids = _create_due_reminders(count)
-        created_s = time.perf_counter() - t0
-        try:
-            t0 = time.perf_counter()
-            if options["celery"]:
-                mode = f"celery x{options['celery']}"
-                _run_celery(options["celery"], ids)
-            else:
-                mode = f"threads x{options['threads']}"
-                _run_threads(options["threads"])
-            elapsed = time.perf_counter() - t0
-            result = _check(practice, ids, started_at)
-            result.update(
-                mode=mode,
-                count=count,
-                setup_seconds=round(created_s, 2),
-                seconds=round(elapsed, 2),
-                messages_per_second=round(count / elapsed, 1),
-            )
-            self.stdout.write(json.dumps(result))
-            if not result["all_sent_once"] or result["reconciliation_problems"]:
-                raise CommandError("Not every reminder was sent exactly once: see above.")
-        finally:
-            if not options["keep"]:
-                _delete(practice)
+        if celery:
+            mode = f"celery x{celery}"
+            _run_celery(celery, ids)
+        else:
+            mode = f"threads x{threads}"
+            _run_threads(threads, ids)
+        elapsed = time.perf_counter() - t0
+        result = _check(practice, ids, started_at)
+        result.update(
+            mode=mode,
+            count=count,
+            setup_seconds=round(created_s, 2),
+            seconds=round(elapsed, 2),
+            messages_per_second=round(count / elapsed, 1),
+        )
+        if not result["all_sent_once"] or result["reconciliation_problems"]:
+            raise NotSentOnce(json.dumps(result))
+        return result
+    finally:
+        if not keep:
+            _delete(practice)
 
 
 def _create_due_reminders(count: int) -> tuple[Practice, list[int]]:
     now = timezone.now()
     with transaction.atomic():
         while True:
-            ods = f"Y{random.randrange(100_000):05d}"
+            ods = f"Y99{random.randrange(1000):03d}"  # the bench's own range (guard.py)
             if not Practice.objects.filter(ods_code=ods).exists():
                 break
         practice = Practice.objects.create(name=f"Bench practice {ods}", ods_code=ods)
@@ -197,12 +189,19 @@ def _patients(practice: Practice) -> list[Patient]:
     return patients
 
 
-def _run_threads(threads: int) -> None:
+def _run_threads(threads: int, ids: list[int]) -> None:
+    """Deliver the reminders ``ids`` (and nothing else) from ``threads`` threads."""
+    todo = list(reversed(ids))
+    lock = threading.Lock()
+
     def dispatcher() -> None:
         try:
-            while batch := dispatch.due_ids(limit=200):
-                for message_id in batch:
-                    dispatch.deliver(message_id)
+            while True:
+                with lock:
+                    if not todo:
+                        return
+                    message_id = todo.pop()
+                dispatch.deliver(message_id)
         finally:
             connection.close()
 
@@ -238,7 +237,7 @@ def _run_celery(processes: int, ids: list[int]) -> None:
         stdout=subprocess.DEVNULL,
     )
     try:
-        dispatch.dispatch_due(max_batches=1_000)
+        dispatch.publish(ids)  # these reminders only, never every practice's due ones
         deadline = time.monotonic() + 3600
         while OutboxMessage.objects.filter(pk__in=ids).exclude(status=Status.SENT).exists():
             if worker.poll() is not None or time.monotonic() > deadline:

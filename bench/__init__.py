@@ -1,5 +1,0 @@
-"""Dovetail's benchmark: a federation-scale data set, the app under gunicorn, the 8am rush.
-
-Run ``python -m bench --help``. Nothing here is imported by the application itself; the
-bench-only settings (``bench.settings``) add a ceiling view that the real URLs never expose.
-"""
