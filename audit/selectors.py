@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from audit import recorder
 from audit.models import STAFF_ACCESS_ACTIONS, AuditAction, AuditEvent
 from audit.services import audit_write
 from common.errors import PermissionRefused
@@ -66,6 +67,7 @@ def audit_events(
     """Events about the manager's practice's patients (and their practice's refusals), newest
     first, filtered. Dates are inclusive days in local time."""
     practice_id = _require_audit_access(actor)
+    recorder.note_reading_audit_trail()
     qs = AuditEvent.objects.filter(patient_practice_id=practice_id).select_related(
         "site", "patient", "review__reviewed_by"
     )
@@ -175,7 +177,7 @@ def record_views_for_patient(*, patient_id: int) -> QuerySet[AuditEvent]:
     (no role) are left out. The caller must already have scoped ``patient_id`` to the user."""
     return (
         AuditEvent.objects.filter(patient_id=patient_id, action__in=STAFF_VIEW_ACTIONS)
-        .exclude(role="")
+        .exclude(role__in=["", "patient"])
         .select_related("user", "site")
         .only("at", "role", "username", "user__first_name", "user__last_name", "site__name")
         .order_by("-at", "-pk")
