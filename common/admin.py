@@ -8,16 +8,41 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from policy.actor import actor_for_request
+from policy.records import admin_practice_decision
+
 
 def staff_practice_id(request: HttpRequest) -> int | None:
-    staff = getattr(request.user, "staff", None)
-    return staff.practice_id if staff is not None else None
+    """The practice whose rows the user may see in the admin, if the policy lets them in
+    (an active practice manager); None otherwise, so they see nothing."""
+    actor = actor_for_request(request)
+    if not admin_practice_decision(actor).allowed:
+        return None
+    return actor.practice_id
 
 
 class PracticeScopedAdmin(admin.ModelAdmin):
     """Filter rows by ``practice_lookup`` (a path to the practice id) unless superuser."""
 
     practice_lookup = "practice"
+
+    def _admitted(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser) or staff_practice_id(request) is not None
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._admitted(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._admitted(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self._admitted(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._admitted(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._admitted(request) and super().has_delete_permission(request, obj)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs = super().get_queryset(request)

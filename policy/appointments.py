@@ -23,6 +23,8 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
+
 from common.errors import PermissionRefused
 from common.prepared import PreparedQuery
 from policy.actor import Actor
@@ -227,6 +229,14 @@ def check_may_record_attendance(actor: Actor, *, appointment: Appointment) -> No
         raise PermissionRefused(
             "Only staff of the practice holding the appointment can record attendance."
         )
+
+
+def staff_visible_q(actor: Actor) -> Q:
+    """Staff the actor may list for booking: everyone at their own practice, and only the
+    clinicians (the people with sessions) of other practices."""
+    from staff.roles import CLINICAL_ROLES
+
+    return Q(practice_id=actor.practice_id) | Q(role__in=CLINICAL_ROLES)
 
 
 def appointment_basis(actor: Actor, *, practice_id: int | None) -> Decision:

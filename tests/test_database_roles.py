@@ -39,7 +39,7 @@ def app_db(db: None, django_db_blocker: Any) -> Iterator[psycopg.Connection]:
 def _refused(conn: psycopg.Connection, *statements: str) -> str:
     with pytest.raises(psycopg.Error) as caught, conn.transaction():
         for sql in statements:
-            conn.execute(sql)  # type: ignore[arg-type]
+            conn.execute(sql)
     return str(caught.value)
 
 

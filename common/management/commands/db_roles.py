@@ -24,6 +24,32 @@ from django.db import connection, transaction
 OWNER_ROLE = "dovetail_owner"
 APP_ROLE = "dovetail_app"
 
+OWNERSHIP_SQL = """
+DO $$ DECLARE r record; BEGIN
+    FOR r IN SELECT c.relname, c.relkind FROM pg_class c
+             JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')
+    LOOP
+        EXECUTE format('ALTER TABLE %I OWNER TO dovetail_owner', r.relname);
+    END LOOP;
+    FOR r IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind = 'S'
+               AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid
+                               AND d.deptype IN ('a', 'i'))
+    LOOP
+        EXECUTE format('ALTER SEQUENCE %I OWNER TO dovetail_owner', r.relname);
+    END LOOP;
+    FOR r IN SELECT p.oid::regprocedure AS sig FROM pg_proc p
+             JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname = 'public'
+               AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE format('ALTER FUNCTION %s OWNER TO dovetail_owner', r.sig);
+    END LOOP;
+END $$;
+"""
+"""Everything in the public schema (but extensions' own functions) to the owner role."""
+
 APPEND_ONLY_TABLES_SQL = """
 SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
  JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -50,41 +76,17 @@ END $$;
     )
 
 
-def grant_roles(*, owner: str = OWNER_ROLE, app: str = APP_ROLE) -> list[str]:
+def grant_roles(*, app: str = APP_ROLE) -> list[str]:
     """Create both roles, hand ownership to ``owner`` and grant ``app`` its rights; returns the
     append-only tables it may not change."""
     if connection.vendor != "postgresql":
         raise CommandError("db_roles needs PostgreSQL: roles guard the append-only tables.")
+    owner = OWNER_ROLE  # named in OWNERSHIP_SQL
     database = connection.ops.quote_name(connection.settings_dict["NAME"])
     with transaction.atomic(), connection.cursor() as cursor:
         _create_role(cursor, owner, login=False)
         _create_role(cursor, app, login=True)
-        cursor.execute(
-            f"""
-DO $$ DECLARE r record; BEGIN
-    FOR r IN SELECT c.relname, c.relkind FROM pg_class c
-             JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')
-    LOOP
-        EXECUTE format('ALTER TABLE %I OWNER TO {owner}', r.relname);
-    END LOOP;
-    FOR r IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname = 'public' AND c.relkind = 'S'
-               AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid
-                               AND d.deptype IN ('a', 'i'))
-    LOOP
-        EXECUTE format('ALTER SEQUENCE %I OWNER TO {owner}', r.relname);
-    END LOOP;
-    FOR r IN SELECT p.oid::regprocedure AS sig FROM pg_proc p
-             JOIN pg_namespace n ON n.oid = p.pronamespace
-             WHERE n.nspname = 'public'
-               AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
-    LOOP
-        EXECUTE format('ALTER FUNCTION %s OWNER TO {owner}', r.sig);
-    END LOOP;
-END $$;
-"""
-        )
+        cursor.execute(OWNERSHIP_SQL)
         cursor.execute(f"REVOKE CREATE ON SCHEMA public FROM PUBLIC, {app}")
         cursor.execute(f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {app}")
         cursor.execute(f"GRANT USAGE ON SCHEMA public TO {app}")
@@ -104,7 +106,8 @@ END $$;
         cursor.execute(APPEND_ONLY_TABLES_SQL)
         append_only = [row[0] for row in cursor.fetchall()]
         for table in append_only:
-            cursor.execute(f"REVOKE UPDATE, DELETE ON {connection.ops.quote_name(table)} FROM {app}")
+            name = connection.ops.quote_name(table)
+            cursor.execute(f"REVOKE UPDATE, DELETE ON {name} FROM {app}")
     return append_only
 
 
