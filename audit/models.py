@@ -138,6 +138,15 @@ class AuditEvent(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username or '-'} {self.action} {self.basis}"
 
+    @property
+    def role_label(self) -> str:
+        """The role in words ("Practice nurse"), as the manager reads it."""
+        from staff.roles import Role
+
+        if self.role == "patient":
+            return "Patient or proxy online"
+        return str(dict(Role.choices).get(self.role, self.role))
+
 
 class BreakGlassReview(AppendOnlyModel):
     """The practice manager's review of one break-glass event."""
