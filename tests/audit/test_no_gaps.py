@@ -176,6 +176,8 @@ def _url(route: Route, world: World) -> str | None:
 def _query(route: Route, world: World) -> dict[str, str]:
     """Search pages get the patient's family name; the day book and lists their day."""
     patient = world.patient
+    if route.name.startswith("admin:"):
+        return {"q": patient.family_name}  # the admin refuses parameters it does not know
     day = Appointment.objects.get(pk=world.ids["appointment"]).start
     local = timezone.localtime(day).date().isoformat()
     return {"q": patient.family_name, "date": local, "day": local, "from": local, "to": local}
