@@ -10,7 +10,7 @@ from django.urls import reverse
 from audit.services import audit_write
 from policy.actor import actor_for_user
 from staff.roles import Role
-from tests.records.factories import PatientFactory
+from tests.factories import PatientFactory
 
 
 def _page(client: Client, **query: str) -> Any:
