@@ -140,12 +140,11 @@ class AuditEvent(AppendOnlyModel):
 
     @property
     def role_label(self) -> str:
-        """The role in words ("Practice nurse"), as the manager reads it."""
+        """The role, in words ("Practice nurse"), as the manager reads it."""
         from staff.roles import Role
 
-        if self.role == "patient":
-            return "Patient or proxy online"
-        return str(dict(Role.choices).get(self.role, self.role))
+        labels = {**dict(Role.choices), "patient": "Patient or proxy online"}
+        return str(labels.get(self.role, self.role))
 
 
 class BreakGlassReview(AppendOnlyModel):

@@ -8,17 +8,15 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from policy.actor import actor_for_request
-from policy.records import admin_practice_decision
-
 
 def staff_practice_id(request: HttpRequest) -> int | None:
-    """The practice whose rows the user may see in the admin, if the policy lets them in
-    (an active practice manager); None otherwise, so they see nothing."""
-    actor = actor_for_request(request)
-    if not admin_practice_decision(actor).allowed:
-        return None
-    return actor.practice_id
+    """The practice whose rows the user may see in the admin: that of their *active* staff
+    membership; None otherwise (an inactive member sees and changes nothing, whatever Django
+    flags their login still carries). Which kinds of row is the managers' group's to say
+    (``staff.permissions``). Not ``policy.actor``: the admin plumbing is imported by apps that
+    may not see what the policy sees (import-linter)."""
+    staff = getattr(request.user, "staff", None)
+    return staff.practice_id if staff is not None and staff.active else None
 
 
 class PracticeScopedAdmin(admin.ModelAdmin):

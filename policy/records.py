@@ -359,20 +359,6 @@ def break_glass_review_decision(actor: Actor, *, event_practice_id: int | None) 
     return decision
 
 
-# The admin -----------------------------------------------------------------------------------
-
-
-def admin_practice_decision(actor: Actor) -> Decision:
-    """Using the admin: an active practice manager, for their own practice's rows only
-    (superusers are Django's own concern). An inactive staff member is refused, whatever
-    Django flags their login still carries."""
-    if not actor.is_staff_member:
-        return NO_STAFF
-    if actor.role != Role.PRACTICE_MANAGER:
-        return refused("role", "Only the practice manager can use the admin.")
-    return Decision(True, Basis.PRACTICE_MANAGER)
-
-
 # Registration and demographics ---------------------------------------------------------------
 
 
