@@ -11,8 +11,8 @@ import psycopg
 import pytest
 from django.db import connection
 
-from common.management.commands.db_roles import APP_ROLE, app_url
 from common.append_only import refuse_change_function
+from common.management.commands.db_roles import APP_ROLE, app_url
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL roles")
 

@@ -7,7 +7,7 @@ from common.append_only import append_only_function
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audit", "0004_appointment_actions_and_audit_reads")]
+    dependencies = [("audit", "0004_staff_access_actions")]
 
     operations = [
         append_only_function("audit_refuse_change", "the audit trail is append-only"),
