@@ -26,6 +26,8 @@ NOT_ACCESS = {
     # duties work moves this into policy).
     ("staff/services.py", "if role == Role.PRACTICE_MANAGER:"),
     ("staff/services.py", "is_staff=role == Role.PRACTICE_MANAGER,"),
+    ("staff/services.py", "is_manager = role == Role.PRACTICE_MANAGER"),
+    ("staff/services.py", "if member.role == role:"),  # "no change asked", not access
 }
 
 
