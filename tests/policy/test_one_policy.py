@@ -28,6 +28,7 @@ NOT_ACCESS = {
     ("staff/services.py", "is_staff=role == Role.PRACTICE_MANAGER,"),
     ("staff/services.py", "is_manager = role == Role.PRACTICE_MANAGER"),
     ("staff/services.py", "if member.role == role:"),  # "no change asked", not access
+    ("staff/services.py", "changes the role in the same transaction"),  # a docstring
 }
 
 
