@@ -129,12 +129,17 @@ Patient logins: patient@example.com, patient2@example.com\n\
 Password (all): $$DEMO_PASSWORD\n\n\
 Stop with Ctrl-C.\n\n
 
+# Migrations and the seed run as the database's superuser; then `db_roles` hands the tables to
+# dovetail_owner and the web and worker processes connect as dovetail_app, which cannot
+# truncate, change or delete history nor switch the append-only triggers off (README).
 demo: install
 	@test -x $(VENV)/bin/honcho || { echo "dovetail: honcho is missing from $(VENV): add honcho to the dev dependencies" >&2; exit 1; }
 	@mkdir -p var
 	DEBUG=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SERVICES) run --keep-data $(SERVICES_ARGS) -- sh -c '\
 	  $(PY) manage.py migrate --noinput && \
 	  $(PY) manage.py seed_demo && \
+	  $(PY) manage.py db_roles && \
+	  export DATABASE_URL="$$($(PY) manage.py db_roles --print-app-url "$$DATABASE_URL")" && \
 	  $(PY) manage.py collectstatic --noinput -v0 && \
 	  printf "%b" "$(DEMO_BANNER)" && \
 	  exec $(VENV)/bin/honcho -f Procfile.demo start -p $(DEMO_PORT)'

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponseBase
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -29,7 +29,6 @@ from policy import appointments as policy
 from policy.actor import Actor, actor_for_request
 from practices.models import Practice, Site
 from staff.models import StaffMember
-from staff.roles import CLINICAL_ROLES, Role
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorOut, description="Bad input; the message says what to fix."),
@@ -194,8 +193,8 @@ class StaffList(APIView):
         actor = _staff_actor(request)
         query = _query(s.StaffQuery, request)
         ids = _practice_ids(actor, query.get("practice"))
-        staff = StaffMember.objects.filter(practice_id__in=ids, active=True).exclude(
-            ~_own(actor), role__in=[r for r in Role.values if r not in CLINICAL_ROLES]
+        staff = StaffMember.objects.filter(
+            policy.staff_visible_q(actor), practice_id__in=ids, active=True
         )
         if query.get("role"):
             staff = staff.filter(role=query["role"])
@@ -203,10 +202,6 @@ class StaffList(APIView):
             staff = staff.filter(sites=query["site"])
         staff = staff.select_related("user").prefetch_related("sites")
         return Response(s.StaffOut(staff.order_by("user__last_name", "pk"), many=True).data)
-
-
-def _own(actor: Actor) -> Q:
-    return Q(practice_id=actor.practice_id)
 
 
 # ---- slots ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit.models import AuditEvent, BreakGlassReview
+from audit.models import AuditAction, AuditEvent, BreakGlassReview
 from audit.selectors import audit_events, audit_export_csv
 from audit.services import break_glass_review
 from policy.actor import actor_for_request
@@ -20,6 +20,9 @@ from policy.actor import actor_for_request
 class AuditFilterIn(serializers.Serializer):
     patient = serializers.IntegerField(required=False, min_value=1)
     user = serializers.IntegerField(required=False, min_value=1)
+    patient_search = serializers.CharField(required=False, max_length=100, default="")
+    staff_search = serializers.CharField(required=False, max_length=100, default="")
+    action = serializers.ChoiceField(choices=AuditAction.choices, required=False, default="")
     since = serializers.DateField(required=False)
     until = serializers.DateField(required=False)
     break_glass = serializers.BooleanField(required=False, default=False)
@@ -77,6 +80,9 @@ def _filters(request: Request) -> dict:
     return {
         "patient_id": data.get("patient"),
         "user_id": data.get("user"),
+        "patient_words": data["patient_search"],
+        "staff_words": data["staff_search"],
+        "action": data["action"],
         "since": data.get("since"),
         "until": data.get("until"),
         "break_glass_only": data["break_glass"],
@@ -87,6 +93,9 @@ def _filters(request: Request) -> dict:
 FILTER_PARAMS = [
     OpenApiParameter("patient", int),
     OpenApiParameter("user", int),
+    OpenApiParameter("patient_search", str, description="NHS number or words of the name"),
+    OpenApiParameter("staff_search", str, description="login or words of the name"),
+    OpenApiParameter("action", str, enum=AuditAction.values),
     OpenApiParameter("since", OpenApiTypes.DATE),
     OpenApiParameter("until", OpenApiTypes.DATE),
     OpenApiParameter("break_glass", bool),

@@ -32,6 +32,15 @@ class AuditAction(models.TextChoices):
     STAFF_ACCESS_REQUESTED = "staff_access_requested", "Asked for staff access"
     STAFF_ACCESS_GRANTED = "staff_access_granted", "Granted staff access"
     STAFF_ACCESS_REJECTED = "staff_access_rejected", "Rejected a staff access request"
+    VIEW_AUDIT = "view_audit", "Viewed the audit trail"
+    BOOKED = "booked", "Booked an appointment"
+    CANCELLED = "cancelled", "Cancelled an appointment"
+    RESCHEDULED = "rescheduled", "Moved an appointment"
+    NOTE_CHANGED = "note_changed", "Changed an appointment's note"
+    ARRIVED = "arrived", "Marked arrived"
+    STARTED = "started", "Started a consultation"
+    FINISHED = "finished", "Finished a consultation"
+    DNA = "dna", "Marked did not attend"
 
 
 # Who asked for, granted or refused a login or role (the manager's review page lists them).
@@ -128,6 +137,14 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username or '-'} {self.action} {self.basis}"
+
+    @property
+    def role_label(self) -> str:
+        """The role, in words ("Practice nurse"), as the manager reads it."""
+        from staff.roles import Role
+
+        labels = {**dict(Role.choices), "patient": "Patient or proxy online"}
+        return str(labels.get(self.role, self.role))
 
 
 class BreakGlassReview(AppendOnlyModel):

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import datetime
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from audit import recorder
 from audit.models import STAFF_ACCESS_ACTIONS, AuditAction, AuditEvent
 from audit.services import audit_write
 from common.errors import PermissionRefused
@@ -62,15 +64,28 @@ def audit_events(
     until: datetime.date | None = None,
     break_glass_only: bool = False,
     unreviewed_only: bool = False,
+    patient_words: str = "",
+    staff_words: str = "",
+    action: str = "",
 ) -> QuerySet[AuditEvent]:
     """Events about the manager's practice's patients (and their practice's refusals), newest
-    first, filtered. Dates are inclusive days in local time."""
+    first, filtered. Dates are inclusive days in local time.
+
+    ``patient_words`` is an NHS number (spaces allowed) or words of the patient's name;
+    ``staff_words`` a login or words of the staff member's name; ``action`` an AuditAction."""
     practice_id = _require_audit_access(actor)
+    recorder.note_reading_audit_trail()
     qs = AuditEvent.objects.filter(patient_practice_id=practice_id).select_related(
         "site", "patient", "review__reviewed_by"
     )
     if patient_id is not None:
         qs = qs.filter(patient_id=patient_id)
+    if patient_words.strip():
+        qs = qs.filter(_patient_matches(patient_words))
+    if staff_words.strip():
+        qs = qs.filter(_staff_matches(staff_words))
+    if action:
+        qs = qs.filter(action=action)
     if user_id is not None:
         qs = qs.filter(user_id=user_id)
     tz = timezone.get_current_timezone()
@@ -93,6 +108,25 @@ def staff_access_events(*, actor: Actor, limit: int = 20) -> list[AuditEvent]:
         AuditEvent.objects.filter(patient_practice_id=practice_id, action__in=STAFF_ACCESS_ACTIONS)
         .order_by("-at", "-pk")[:limit]
     )
+
+
+def _patient_matches(words: str) -> Q:
+    digits = re.sub(r"[\s-]", "", words)
+    if re.fullmatch(r"[0-9]{10}", digits):
+        return Q(patient__nhs_number=digits)
+    q = Q()
+    for word in words.split()[:5]:
+        q &= Q(patient__given_name__icontains=word) | Q(patient__family_name__icontains=word)
+    return q
+
+
+def _staff_matches(words: str) -> Q:
+    text = words.strip()
+    q = Q(username__iexact=text)
+    name = Q()
+    for word in text.split()[:5]:
+        name &= Q(user__first_name__icontains=word) | Q(user__last_name__icontains=word)
+    return q | name
 
 
 def _row(event: AuditEvent) -> list[Any]:
@@ -175,7 +209,7 @@ def record_views_for_patient(*, patient_id: int) -> QuerySet[AuditEvent]:
     (no role) are left out. The caller must already have scoped ``patient_id`` to the user."""
     return (
         AuditEvent.objects.filter(patient_id=patient_id, action__in=STAFF_VIEW_ACTIONS)
-        .exclude(role="")
+        .exclude(role__in=["", "patient"])
         .select_related("user", "site")
         .only("at", "role", "username", "user__first_name", "user__last_name", "site__name")
         .order_by("-at", "-pk")

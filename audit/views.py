@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from audit.models import AuditAction
 from audit.selectors import audit_events, audit_export_csv, staff_access_events
 from audit.services import break_glass_review
 from common.errors import PermissionRefused, ServiceError
@@ -35,8 +36,19 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class AuditFilterForm(forms.Form):
-    patient = forms.IntegerField(label="Patient id", required=False, min_value=1)
-    user = forms.IntegerField(label="User id", required=False, min_value=1)
+    """The manager searches in words: whose record, which member of staff, what and when."""
+
+    patient = forms.CharField(
+        label="Patient", required=False, max_length=100,
+        help_text="NHS number or name, for example 999 000 0018 or Alex Patel",
+    )
+    staff = forms.CharField(
+        label="Staff member", required=False, max_length=100, help_text="Name or login",
+    )
+    action = forms.ChoiceField(
+        label="What they did", required=False,
+        choices=[("", "Anything"), *AuditAction.choices],
+    )
     since = forms.DateField(label="From", required=False, widget=DATE)
     until = forms.DateField(label="To", required=False, widget=DATE)
     break_glass = forms.BooleanField(label="Break-glass events only", required=False)
@@ -50,7 +62,8 @@ class AuditFilterForm(forms.Form):
     def filters(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
-            "patient_id": data.get("patient"), "user_id": data.get("user"),
+            "patient_words": data.get("patient") or "", "staff_words": data.get("staff") or "",
+            "action": data.get("action") or "",
             "since": data.get("since"), "until": data.get("until"),
             "break_glass_only": bool(data.get("break_glass")),
         }

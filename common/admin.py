@@ -10,14 +10,37 @@ from django.http import HttpRequest
 
 
 def staff_practice_id(request: HttpRequest) -> int | None:
+    """The practice whose rows the user may see in the admin: that of their *active* staff
+    membership; None otherwise (an inactive member sees and changes nothing, whatever Django
+    flags their login still carries). Which kinds of row is the managers' group's to say
+    (``staff.permissions``). Not ``policy.actor``: the admin plumbing is imported by apps that
+    may not see what the policy sees (import-linter)."""
     staff = getattr(request.user, "staff", None)
-    return staff.practice_id if staff is not None else None
+    return staff.practice_id if staff is not None and staff.active else None
 
 
 class PracticeScopedAdmin(admin.ModelAdmin):
     """Filter rows by ``practice_lookup`` (a path to the practice id) unless superuser."""
 
     practice_lookup = "practice"
+
+    def _admitted(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser) or staff_practice_id(request) is not None
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._admitted(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._admitted(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self._admitted(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._admitted(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._admitted(request) and super().has_delete_permission(request, obj)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs = super().get_queryset(request)

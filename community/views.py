@@ -44,12 +44,13 @@ from policy.community import (
     may_record_outcome,
     may_refer,
     may_see_caseload,
+    may_see_everyones_stale_entries,
     may_view_report,
+    referral_link_workers_q,
     referrals_visible_to,
     report_scope,
 )
 from staff.models import StaffMember
-from staff.roles import Role
 
 
 def _locality_or_403(actor: Actor) -> int:
@@ -187,19 +188,15 @@ def stale_list(request: HttpRequest) -> HttpResponse:
         curator_id=actor.user.pk, locality_id=locality_id))
     everyone = (
         selectors.resources_stale_by_curator(locality_id=locality_id)
-        if actor.role == Role.PRACTICE_MANAGER else {}
+        if may_see_everyones_stale_entries(actor) else {}
     )
     return render(request, "community/stale.html", {"mine": mine, "everyone": everyone})
 
 
 def _referral_choices(actor: Actor, locality_id: int | None) -> dict[str, Any]:
     link_workers = StaffMember.objects.filter(
-        role=Role.LINK_WORKER, active=True
+        referral_link_workers_q(actor, locality_id=locality_id)
     ).select_related("user", "practice")
-    if locality_id is not None:
-        link_workers = link_workers.filter(practice__locality_id=locality_id)
-    else:
-        link_workers = link_workers.filter(practice_id=actor.practice_id or 0)
     resources = (
         selectors.resources_search(locality_id=locality_id).select_related(None).only(
             "pk", "name")

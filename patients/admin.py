@@ -81,6 +81,33 @@ class PatientAdmin(PracticeScopedAdmin):
         ),
     ]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Only demographics are edited here, through the audited services; the registration
+        (practice, date) is set by the service and never moved from the admin."""
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ["registered_practice", "registration_date"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Registering and changing a patient go through ``patients.services``: the policy
+        decides and the write is audited, as at the reception desk."""
+        from patients.services import (
+            DEMOGRAPHIC_FIELDS,
+            patient_register,
+            patient_update_demographics,
+        )
+
+        actor = actor_for_request(request)
+        data = {k: v for k, v in form.cleaned_data.items() if k in DEMOGRAPHIC_FIELDS}
+        try:
+            if change:
+                original = Patient.objects.select_related("registered_practice").get(pk=obj.pk)
+                patient_update_demographics(actor=actor, patient=original, data=data)
+            else:
+                obj.pk = patient_register(actor=actor, data=data).pk
+        except PermissionRefused as exc:
+            raise PermissionDenied(exc.message) from None
+
     def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
         from patients.selectors import patient_demographics
 

@@ -23,9 +23,12 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
+
 from common.errors import PermissionRefused
 from common.prepared import PreparedQuery
 from policy.actor import Actor
+from policy.records import Decision
 
 if TYPE_CHECKING:
     from appointments.models import Appointment, Slot
@@ -226,6 +229,26 @@ def check_may_record_attendance(actor: Actor, *, appointment: Appointment) -> No
         raise PermissionRefused(
             "Only staff of the practice holding the appointment can record attendance."
         )
+
+
+def staff_visible_q(actor: Actor) -> Q:
+    """Staff the actor may list for booking: everyone at their own practice, and only the
+    clinicians (the people with sessions) of other practices."""
+    from staff.roles import CLINICAL_ROLES
+
+    return Q(practice_id=actor.practice_id) | Q(role__in=CLINICAL_ROLES)
+
+
+def appointment_basis(actor: Actor, *, practice_id: int | None) -> Decision:
+    """The basis an allowed appointment action goes to the audit with (after the check):
+    the patient online, the practice holding the appointment, or another in its federation."""
+    from policy.online import PATIENT_ONLINE_BASIS
+
+    if is_patient(actor):
+        return Decision(True, PATIENT_ONLINE_BASIS)
+    if actor.practice_id is not None and actor.practice_id == practice_id:
+        return Decision(True, "own_practice")
+    return Decision(True, "federation")
 
 
 def appointment_practice_ids(actor: Actor) -> list[int]:

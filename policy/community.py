@@ -104,6 +104,20 @@ def may_curate(actor: Actor, resource: Resource) -> bool:
     return resource.curator_id == actor.user.pk or actor.role == Role.PRACTICE_MANAGER
 
 
+def may_see_everyones_stale_entries(actor: Actor) -> bool:
+    """The stale-entries list of every curator in the locality: its practice managers."""
+    return actor.is_staff_member and actor.role == Role.PRACTICE_MANAGER
+
+
+def referral_link_workers_q(actor: Actor, *, locality_id: int | None) -> Q:
+    """The link workers a referral may go to: active ones of the locality, or of the actor's
+    practice where it has no locality (the rule of ``may_receive_referrals``)."""
+    q = Q(role=Role.LINK_WORKER, active=True)
+    if locality_id is not None:
+        return q & Q(practice__locality_id=locality_id)
+    return q & Q(practice_id=actor.practice_id or 0)
+
+
 def may_add_resource(actor: Actor, *, locality_id: int | None) -> bool:
     return may_use_directory(actor, locality_id=locality_id) and (
         actor.role in {Role.PRACTICE_MANAGER, Role.LINK_WORKER}

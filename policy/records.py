@@ -10,6 +10,9 @@ Rules (ADR 0030, docs/records.md):
   a non-cancelled appointment with the actor starting from 28 days ago to 14 days ahead);
   ``break_glass`` (same federation, an unexpired break-glass grant of this user);
   otherwise refused: no legitimate relationship (same federation) or outside the federation;
+- link workers instead: ``link_worker_caseload`` (an open referral they hold, or one they held
+  that closed in the last 28 days), wherever the patient is registered; no other basis, and
+  never break-glass (ADR 0030, "Link workers");
 - what each role may do once related: see ``ROLE_CAPABILITIES``.
 """
 
@@ -50,6 +53,7 @@ class Basis(StrEnum):
     BREAK_GLASS = "break_glass"
     PRACTICE_MANAGER = "practice_manager"
     LOCALITY_TEAM = "locality_team"
+    LINK_WORKER_CASELOAD = "link_worker_caseload"
 
 
 ENTRY_TYPES = ("consultation", "problem", "medication", "allergy", "observation")
@@ -161,6 +165,12 @@ class PatientAccess:
         return Decision(True, self.relationship)
 
     def _break_glass(self, caps: Capabilities, role_name: str) -> Decision:
+        if self.actor.role == Role.LINK_WORKER:
+            return refused(
+                "link worker",
+                "Link workers see the records of patients referred to them only: "
+                "break-glass is for clinicians.",
+            )
         if not caps.read_record:
             return refused("role", f"A {role_name} cannot use break-glass: no clinical access.")
         if self.relationship in (Basis.OWN_PRACTICE, Basis.APPOINTMENT_RELATIONSHIP):
@@ -183,6 +193,32 @@ NO_RELATIONSHIP = refused(
     "No legitimate relationship with this patient: use break-glass, stating your reason, "
     "if you need the record.",
 )
+
+
+NOT_ON_CASELOAD = refused(
+    "not on caseload",
+    "This patient is not on your caseload: link workers see only patients referred to them.",
+)
+CASELOAD_AFTER_CLOSING = RELATIONSHIP_PAST
+"""How long a link worker keeps access to a patient after closing their referral."""
+
+
+def _caseload_q(actor: Actor, now: datetime.datetime, patient_ref: Any) -> Q:
+    from community.models import Referral
+
+    return Q(
+        Q(status=Referral.Status.OPEN)
+        | Q(closed_on__gte=timezone.localdate(now) - CASELOAD_AFTER_CLOSING),
+        patient=patient_ref,
+        link_worker_id=actor.staff.pk if actor.staff else None,
+    )
+
+
+def on_caseload(actor: Actor, patient: Patient, *, now: datetime.datetime | None = None) -> bool:
+    """Is the patient on this link worker's caseload (or was, within 28 days of closing)?"""
+    from community.models import Referral
+
+    return Referral.objects.filter(_caseload_q(actor, now or timezone.now(), patient)).exists()
 
 
 NOT_IN_CARE_TEAM = refused(
@@ -223,6 +259,10 @@ def access_for(
         if locality_team_relationship(staff=member, patient=patient, on=timezone.localdate(now)):
             return PatientAccess(actor, patient, Basis.LOCALITY_TEAM, None)
         return PatientAccess(actor, patient, None, NOT_IN_CARE_TEAM)
+    if actor.role == Role.LINK_WORKER:
+        if on_caseload(actor, patient, now=now):
+            return PatientAccess(actor, patient, Basis.LINK_WORKER_CASELOAD, None)
+        return PatientAccess(actor, patient, None, NOT_ON_CASELOAD)
     if patient.registered_practice_id == actor.practice_id:
         return PatientAccess(actor, patient, Basis.OWN_PRACTICE, None)
     federation_id = patient.registered_practice.federation_id
@@ -258,6 +298,10 @@ def visible_patients_q(actor: Actor, *, now: datetime.datetime | None = None) ->
     caps = ROLE_CAPABILITIES.get(actor.role or "", Capabilities(demographics=False))
     if not caps.demographics:
         return Q(pk__in=[])
+    if actor.role == Role.LINK_WORKER:
+        from community.models import Referral
+
+        return Q(Exists(Referral.objects.filter(_caseload_q(actor, now, OuterRef("pk")))))
     same_federation = Q(registered_practice__federation_id=actor.federation_id) & Q(
         registered_practice__federation_id__isnull=False
     )
@@ -268,6 +312,21 @@ def visible_patients_q(actor: Actor, *, now: datetime.datetime | None = None) ->
         )
     )
     return Q(registered_practice_id=actor.practice_id) | (same_federation & (related | glass))
+
+
+def shown_decision(actor: Actor, patient: Patient) -> Decision:
+    """The basis on which a request showed this patient (the audit recorder's fallback event):
+    the patient themselves or their proxy online, else the record policy's demographics answer.
+    A refused basis here means a page showed a patient the policy would not: the audit says so.
+    """
+    from policy.online import PATIENT_ONLINE_BASIS
+
+    user = actor.user
+    if user is None or not user.is_authenticated:
+        return refused("not signed in", "Sign in to see patient details.")
+    if not actor.is_staff_member and patient.pk in actor.patient_ids:
+        return Decision(True, PATIENT_ONLINE_BASIS)
+    return access_for(actor, patient).decide(RecordAction.VIEW_DEMOGRAPHICS)
 
 
 # The audit trail -----------------------------------------------------------------------------

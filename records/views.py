@@ -34,7 +34,11 @@ def refused_page(
     form: Any = None,
     status: int = 403,
 ) -> HttpResponse:
-    """The refusal, in the policy's words; with a break-glass form when the policy allows one."""
+    """The refusal, in the policy's words; with a break-glass form when the policy allows one.
+
+    The page never names the patient: someone with no relationship stepping through ids must
+    learn nothing about who they are (only the id they asked for is shown back to them).
+    """
     can_break_glass = False
     if actor is not None and patient is not None:
         can_break_glass = decide(actor, RecordAction.BREAK_GLASS, patient).allowed
@@ -43,7 +47,11 @@ def refused_page(
     return render(
         request,
         "clinical/refused.html",
-        {"message": message, "patient": patient, "form": form if can_break_glass else None},
+        {
+            "message": message,
+            "patient_id": patient.pk if patient is not None else None,
+            "form": form if can_break_glass else None,
+        },
         status=status,
     )
 

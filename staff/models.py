@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from practices.models import Practice, Site
-from staff.roles import CLINICAL_ROLES, REGISTER_FOR_ROLE, Role
+from staff.roles import REGISTER_FOR_ROLE, Role
 from staff.validators import normalise_registration
 
 
@@ -57,10 +57,6 @@ class StaffMember(models.Model):
         if self.role == Role.GP and full:
             return f"Dr {full}"
         return full or self.user.get_username()
-
-    @property
-    def is_clinician(self) -> bool:
-        return self.role in CLINICAL_ROLES
 
     def clean(self) -> None:
         self.registration_number = normalise_registration(self.role, self.registration_number)

@@ -1,39 +1,37 @@
-"""The menu each role sees. Pages register here as they are added."""
+"""The staff menu. Pages register here as they are added; who sees an entry is for
+``policy.menu`` to say."""
 
 from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
 
 from policy.actor import Actor
-from policy.appointments import BOOKING_ROLES
-from policy.community import REPORT_ROLES
-from staff.roles import CLINICAL_ROLES, Role
+from policy.menu import menu_allows
 
-# (label, url name, roles that see it; empty = every member of staff)
-MENU: list[tuple[str, str, frozenset[str]]] = [
-    # Daily work first: on a laptop the NHS.UK header folds whatever does not fit into "More",
-    # and that must never be a role's main page.
-    ("Home", "home", frozenset()),
-    ("My list", "clinical:my-list", frozenset(CLINICAL_ROLES)),
-    ("Appointment book", "reception-book", BOOKING_ROLES),
-    ("Find a patient", "reception-patient-search", BOOKING_ROLES),
-    ("Next available", "reception-next-available", BOOKING_ROLES),
-    ("Manager", "manager:home", frozenset({Role.PRACTICE_MANAGER})),
-    ("Audit log", "manager:audit", frozenset({Role.PRACTICE_MANAGER})),
-    ("Admin", "admin:index", frozenset({Role.PRACTICE_MANAGER})),
-    ("Caseload", "community:caseload", frozenset({Role.LINK_WORKER})),
-    ("Community directory", "community:directory", frozenset()),
-    ("Refer", "community:referral-new", frozenset(CLINICAL_ROLES)),
-    ("Follow-ups", "community:follow-ups", frozenset(CLINICAL_ROLES)),
-    ("Outcomes", "community:report", REPORT_ROLES),
-    ("API", "api-docs", frozenset()),
+# (label, url name). Daily work first: on a laptop the NHS.UK header folds whatever does not
+# fit into "More", and that must never be a role's main page.
+MENU: list[tuple[str, str]] = [
+    ("Home", "home"),
+    ("My list", "clinical:my-list"),
+    ("Appointment book", "reception-book"),
+    ("Find a patient", "reception-patient-search"),
+    ("Next available", "reception-next-available"),
+    ("Manager", "manager:home"),
+    ("Audit log", "manager:audit"),
+    ("Admin", "admin:index"),
+    ("Caseload", "community:caseload"),
+    ("Community directory", "community:directory"),
+    ("Refer", "community:referral-new"),
+    ("Follow-ups", "community:follow-ups"),
+    ("Outcomes", "community:report"),
+    ("API", "api-docs"),
 ]
 
 
 def nav_items_for(actor: Actor) -> list[tuple[str, str]]:
     items = []
-    for label, name, roles in MENU:
-        if roles and actor.role not in roles:
+    for label, name in MENU:
+        if not menu_allows(actor, name):
             continue
         try:
             items.append((label, reverse(name)))

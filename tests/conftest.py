@@ -33,15 +33,18 @@ def _no_dispatcher_run_pending() -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
-    """Let test databases be emptied between transactional tests.
+    """Let test databases be emptied between transactional tests, and give them the database
+    roles every deployment has (``manage.py db_roles``).
 
-    The record and audit tables refuse TRUNCATE (ADR 0031/0032) unless the session setting
-    ``dovetail.allow_truncate`` is on; only test databases turn it on, so Django's flush works
-    there and nowhere else.
+    The record and audit tables refuse TRUNCATE (ADR 0031/0032); only on a test database does
+    their trigger honour the session setting ``dovetail.allow_truncate``, which is turned on
+    here, so Django's flush works there and nowhere else.
     """
+    from django.core.management import call_command
     from django.db import connections
 
     with django_db_blocker.unblock():
+        call_command("db_roles")
         for conn in connections.all():
             name = conn.ops.quote_name(conn.settings_dict["NAME"])
             with conn.cursor() as cursor:

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
+from audit.models import AuditEvent
 from patients.models import Patient
 from practices.models import Practice, Site
 from staff.models import StaffMember
@@ -189,13 +190,39 @@ def test_admin_saves_a_patient_typed_with_spaces_as_ten_digits(
 
 
 def test_admin_cannot_register_a_patient_at_another_practice(
-    client_as_manager: Client, elsewhere: Site
+    client_as_manager: Client, elsewhere: Site, botley: Site
 ) -> None:
+    """The practice is not a field of the manager's form: the service registers the patient
+    at the manager's own practice, whatever is posted, and audits it."""
     data = _patient_form(elsewhere.practice)
     response = client_as_manager.post(_admin_url(Patient, "add"), data)
-    assert response.status_code == 200
-    assert "registered_practice" in response.context["adminform"].form.errors
-    assert not Patient.objects.exists()
+    assert response.status_code == 302
+    patient = Patient.objects.get()
+    assert patient.registered_practice_id == botley.practice_id
+    assert AuditEvent.objects.filter(patient=patient, action="create").exists()
+
+
+def test_admin_patient_edits_go_through_the_audited_service(
+    client_as_manager: Client, botley: Site
+) -> None:
+    patient = PatientFactory.create(registered_practice=botley.practice, family_name="Before")
+    data = _patient_form(botley.practice, nhs_number=patient.nhs_number, family_name="After")
+    response = client_as_manager.post(_admin_url(Patient, "change", patient.pk), data)
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.family_name == "After"
+    event = AuditEvent.objects.get(patient=patient, action="amend")
+    assert "family_name" in event.detail and event.basis == "own_practice"
+
+
+def test_an_inactive_manager_is_refused_the_admin(
+    client_as_manager: Client, manager: Any, botley: Site
+) -> None:
+    """Django's is_staff flag is not enough: the policy asks for an active staff member."""
+    PatientFactory.create(registered_practice=botley.practice)
+    StaffMember.objects.filter(user=manager).update(active=False)
+    assert client_as_manager.get(_admin_url(Patient, "changelist")).status_code == 403
+    assert client_as_manager.get(_admin_url(Patient, "add")).status_code == 403
 
 
 def _staff_form(site: Site, **overrides: str) -> dict[str, Any]:
@@ -274,7 +301,7 @@ def test_site_form_explains_opening_hours_that_close_before_they_open(
 def test_new_patient_and_staff_forms_start_at_the_managers_practice(
     client_as_manager: Client, botley: Site
 ) -> None:
-    for model, field in ((Patient, "registered_practice"), (StaffMember, "practice")):
+    for model, field in ((StaffMember, "practice"),):  # a patient's is set by the service
         response = client_as_manager.get(_admin_url(model, "add"))
         assert str(response.context["adminform"].form[field].value()) == str(botley.practice_id)
 

@@ -52,7 +52,15 @@ def _transition(
             locked.arrived_at = now
             fields.append("arrived_at")
         locked.save(update_fields=fields)
-        record_event(locked, actor=actor, action=action, from_status=previous, to_status=target)
+        record_event(
+            locked,
+            actor=actor,
+            action=action,
+            from_status=previous,
+            to_status=target,
+            patient=appointment.patient,
+            practice_id=appointment.site.practice_id,
+        )
     return locked
 
 

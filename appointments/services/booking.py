@@ -35,6 +35,7 @@ from appointments.models import (
 )
 from appointments.services._db import quote, violated_constraint
 from appointments.services.locks import lock_patient, lock_slots
+from audit.services import audit_write
 from common.contention import retry_on_contention
 from common.errors import Conflict, NotFound, ServiceError
 from common.prepared import (
@@ -93,14 +94,49 @@ def record_event(
     from_status: str = "",
     to_status: str = "",
     detail: dict[str, Any] | None = None,
+    patient: Patient | None = None,
+    practice_id: int | None = None,
 ) -> AppointmentEvent:
-    return AppointmentEvent.objects.create(
+    """The appointment's own history row and, for a person's action, the audit event."""
+    event = AppointmentEvent.objects.create(
         appointment=appointment,
         by=actor.user if actor is not None else None,
         action=action,
         from_status=from_status,
         to_status=to_status,
         detail=detail or {},
+    )
+    if actor is not None:
+        audit_appointment_action(
+            appointment,
+            actor=actor,
+            action=action,
+            patient=patient or appointment.patient,
+            practice_id=practice_id,
+        )
+    return event
+
+
+def audit_appointment_action(
+    appointment: Appointment,
+    *,
+    actor: Actor,
+    action: str,
+    patient: Patient,
+    practice_id: int | None,
+) -> None:
+    """Booked, cancelled, moved, arrived, DNA, started, finished, note: one audit event each,
+    in the same transaction as the change (ADR 0032). ``practice_id`` is the practice holding
+    the appointment: the basis says whether the actor acted for it, for another practice of
+    the federation or as the patient."""
+    audit_write(
+        actor=actor,
+        action=action,
+        basis=policy.appointment_basis(actor, practice_id=practice_id).basis,
+        patient=patient,
+        object_type="appointment",
+        object_id=appointment.pk,
+        detail=f"{timezone.localtime(appointment.start):%Y-%m-%d %H:%M}",
     )
 
 
@@ -156,6 +192,13 @@ def appointment_book(
                 policy.check_online_limit(patient, now=now)
             claimed = _claim_and_insert(slot_id=slot.pk, appointment=appointment, event=event)
             if claimed:
+                audit_appointment_action(
+                    appointment,
+                    actor=actor,
+                    action="booked",
+                    patient=patient,
+                    practice_id=slot.practice_id,
+                )
                 hooks.on_appointment_changed(appointment=appointment, change="booked")
     except IntegrityError as exc:
         raise _integrity_conflict(exc) from None
@@ -280,6 +323,8 @@ def appointment_cancel(
         record_event(
             locked,
             actor=actor,
+            patient=appointment.patient,
+            practice_id=appointment.site.practice_id,
             action="cancelled",
             from_status=previous,
             to_status=locked.status,
@@ -349,6 +394,8 @@ def appointment_reschedule(
             record_event(
                 locked,
                 actor=actor,
+                patient=appointment.patient,
+            practice_id=appointment.site.practice_id,
                 action="rescheduled",
                 from_status=locked.status,
                 to_status=locked.status,
@@ -379,6 +426,8 @@ def appointment_note_set(*, appointment: Appointment, actor: Actor, note: str) -
         record_event(
             locked,
             actor=actor,
+            patient=appointment.patient,
+            practice_id=appointment.site.practice_id,
             action="note_changed",
             from_status=locked.status,
             to_status=locked.status,

@@ -101,7 +101,8 @@ def test_the_patients_own_view_is_audited_and_not_listed_as_a_staff_view(account
     client = signed_in(account)
     client.get("/patient/record/")
     event = AuditEvent.objects.get(patient=account.patient)
-    assert event.user == account.user and event.role == "" and event.basis.startswith("patient")
+    assert event.user == account.user and event.role == "patient"
+    assert event.basis.startswith("patient")
     assert "No staff have opened your record" in client.get(
         "/patient/record/access-log/").content.decode()
 

@@ -25,6 +25,7 @@ from tests.factories import (
     ConsultationFactory,
     ObservationFactory,
     ProblemFactory,
+    ReferralFactory,
     UserFactory,
     make_appointment,
     make_grant,
@@ -66,6 +67,12 @@ ACTIONS = [
 def expected(role: str | None, context: str, action: str) -> bool:
     if role is None:  # no staff membership
         return False
+    if role == Role.LINK_WORKER:  # their caseload only, wherever registered; no break-glass
+        if context != "caseload" or action in ("break_glass", "view_sensitive"):
+            return False
+        if action in ("view_demographics", "view_record"):
+            return True
+        return action.rsplit("_", 1)[1] in WRITES[role]
     if action == "break_glass":
         return role in READERS and context in {
             "federation_no_relationship",
@@ -83,9 +90,11 @@ def expected(role: str | None, context: str, action: str) -> bool:
     return entry_type in WRITES.get(role, set())
 
 
-CASES = [(r.value, c, a) for r in Role for c in CONTEXTS for a in ACTIONS] + [
-    (None, "no_staff", a) for a in ACTIONS
-]
+CASES = (
+    [(r.value, c, a) for r in Role for c in CONTEXTS for a in ACTIONS]
+    + [(Role.LINK_WORKER.value, "caseload", a) for a in ACTIONS]
+    + [(None, "no_staff", a) for a in ACTIONS]
+)
 
 AUDITED_AS = {
     "view_demographics": "view_demographics",
@@ -102,6 +111,7 @@ BASIS = {
     "federation_appointment": "appointment_relationship",
     "federation_break_glass": "break_glass",
     "federation_no_relationship": "break_glass",  # the break-glass event itself
+    "caseload": "link_worker_caseload",
 }
 
 CREATE_DATA: dict[str, dict[str, Any]] = {
@@ -129,6 +139,8 @@ def _actor(world: Any, role: str | None, context: str) -> Any:
         )
     if context == "federation_break_glass":
         make_grant(staff=staff, patient=world.patient)
+    if context == "caseload":  # a link worker in the locality holding the patient's referral
+        ReferralFactory.create(patient=world.patient, link_worker=staff)
     return actor_for_user(staff.user)
 
 

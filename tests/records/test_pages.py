@@ -323,7 +323,7 @@ def test_manager_pages_audit_filters_export_and_review(client, world) -> None:
     bad = client.get(reverse("manager:audit"), {"since": "2026-02-10", "until": "2026-02-01"})
     assert bad.status_code == 400
 
-    csv = client.get(reverse("manager:audit-export"), {"patient": world.patient.pk})
+    csv = client.get(reverse("manager:audit-export"), {"patient": world.patient.nhs_number_display})
     assert csv.status_code == 200
     lines = b"".join(csv.streaming_content).decode().splitlines()
     assert lines[0].startswith("id,at,username")
