@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "signin",
     "notifications",
     "community",
+    "terminology",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,162 @@
+"""Reads of the concept store: term search as you type, concept look-up, the is-a ancestry.
+
+Reference data, not patient data: nothing here is audited. The pages and the API ask
+``policy.terminology`` who may search.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q
+
+from terminology.models import Concept, Description, Relationship, RelType
+
+SEARCH_LIMIT = 20
+MIN_QUERY = 2
+
+# Which semantic tags (from each concept's FSN) each coded field offers.
+SCOPES: dict[str, tuple[str, ...]] = {
+    "problem": ("disorder", "finding", "situation"),
+    "procedure": ("procedure",),
+    "observable": ("observable entity",),
+    "allergy": ("substance", "finding", "situation", "medicinal product", "product"),
+    "medication": ("medicinal product", "clinical drug", "product", "substance"),
+    "substance": ("substance",),
+}
+
+
+@dataclass(frozen=True)
+class Hit:
+    concept_id: str
+    term: str
+    """The concept's preferred term (what the entry records)."""
+    matched: str
+    """The description that matched the search (a synonym, or the preferred term itself)."""
+    fsn: str
+    semantic_tag: str
+
+
+def concept_search(*, query: str, scope: str = "", limit: int = SEARCH_LIMIT) -> list[Hit]:
+    """Active concepts with a description in which every word of ``query`` starts a word.
+
+    Ranked: a description that *starts* with the query first, then one where a later word
+    does; within each, preferred terms before synonyms, then shorter terms. One hit per
+    concept, carrying its preferred term. A query of digits is looked up as a concept id."""
+    text = " ".join(query.split())[:100]
+    if len(text) < MIN_QUERY:
+        return []
+    if scope and scope not in SCOPES:
+        return []
+    concepts = Concept.objects.filter(active=True)
+    if scope:
+        concepts = concepts.filter(semantic_tag__in=SCOPES[scope])
+    if text.isdigit():
+        return [_hit(c, c.preferred_term) for c in concepts.filter(pk=text)]
+    words = text.lower().split(" ")
+    condition = Q()
+    for word in words:
+        condition &= Q(term__iregex=r"(^|[^[:alnum:]])" + re.escape(word))
+    rows = (
+        Description.objects.filter(condition, kind=Description.Kind.SYNONYM, concept__in=concepts)
+        .select_related("concept")
+        .order_by("pk")[: limit * 20]
+    )
+    ranked: dict[str, tuple[tuple[int, int, int, str], Description]] = {}
+    for description in rows:
+        term = description.term.lower()
+        key = (
+            0 if term.startswith(words[0]) else 1,
+            0 if description.term == description.concept.preferred_term else 1,
+            len(description.term),
+            term,
+        )
+        best = ranked.get(description.concept_id)
+        if best is None or key < best[0]:
+            ranked[description.concept_id] = (key, description)
+    ordered = sorted(ranked.values(), key=lambda pair: pair[0])[:limit]
+    return [_hit(d.concept, d.term) for _, d in ordered]
+
+
+def _hit(concept: Concept, matched: str) -> Hit:
+    return Hit(concept.pk, concept.preferred_term, matched, concept.fsn, concept.semantic_tag)
+
+
+def concepts_get(ids: Iterable[str]) -> dict[str, Concept]:
+    """The concepts the store holds among ``ids`` (missing ones are simply absent)."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return {c.pk: c for c in Concept.objects.filter(pk__in=wanted)}
+
+
+def concept_terms(concept_id: str) -> set[str]:
+    """Every active term of the concept, lower-cased (FSN and synonyms)."""
+    return {
+        t.lower() for t in Description.objects.filter(concept_id=concept_id)
+        .values_list("term", flat=True)
+    }
+
+
+ANCESTORS_SQL = """
+WITH RECURSIVE up(child, ancestor) AS (
+    SELECT source_id, destination_id FROM terminology_relationship
+     WHERE type_id = %(is_a)s AND source_id = ANY(%(ids)s)
+    UNION
+    SELECT up.child, r.destination_id FROM up
+      JOIN terminology_relationship r ON r.source_id = up.ancestor AND r.type_id = %(is_a)s
+)
+SELECT child, ancestor FROM up
+"""
+
+
+def ancestors(ids: Iterable[str]) -> dict[str, set[str]]:
+    """Each concept's is-a ancestors (transitively; the concept itself not included), in one
+    recursive query. A concept the store lacks, or a root, has an empty set."""
+    wanted = sorted({i for i in ids if i})
+    result: dict[str, set[str]] = {i: set() for i in wanted}
+    if not wanted:
+        return result
+    with connection.cursor() as cursor:
+        cursor.execute(ANCESTORS_SQL, {"is_a": RelType.IS_A.value, "ids": wanted})
+        for child, ancestor in cursor.fetchall():
+            result[child].add(ancestor)
+    return result
+
+
+def related(ids: Iterable[str], types: Iterable[str]) -> dict[str, set[str]]:
+    """The destinations of the given relationship types from each concept."""
+    wanted = {i for i in ids if i}
+    result: dict[str, set[str]] = {i: set() for i in wanted}
+    rows = Relationship.objects.filter(source_id__in=wanted, type_id__in=list(types))
+    for source, destination in rows.values_list("source_id", "destination_id"):
+        result[source].add(destination)
+    return result
+
+
+def concept_for_text(text: str, *, tags: Iterable[str]) -> Concept | None:
+    """The concept a free-text name most likely means: a term equal to the text, else the
+    longest term the text starts with at a word boundary ("Amoxicillin 500mg capsules" ->
+    Amoxicillin). None when nothing fits. Used only when an entry carries no code."""
+    words = " ".join((text or "").split()).lower()
+    if len(words) < MIN_QUERY:
+        return None
+    first = re.escape(words.split(" ")[0])
+    candidates = (
+        Description.objects.filter(
+            term__iregex=r"^" + first, concept__active=True, concept__semantic_tag__in=list(tags)
+        )
+        .select_related("concept")
+        .order_by("pk")
+    )
+    best: tuple[int, int, Description] | None = None
+    for description in candidates:
+        term = description.term.lower()
+        if words == term or (words.startswith(term) and not words[len(term)].isalnum()):
+            key = (len(term), 1 if description.preferred else 0, description)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    return best[2].concept if best is not None else None
