@@ -41,7 +41,10 @@ def _first_message(detail: Any) -> str:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Answer every error as ``{"error": code, "message": human text, "detail": ...}``."""
     if isinstance(exc, ServiceError):
-        return Response({"error": exc.code, "message": exc.message}, status=exc.status)
+        body: dict[str, Any] = {"error": exc.code, "message": exc.message}
+        if exc.detail is not None:
+            body["detail"] = exc.detail
+        return Response(body, status=exc.status)
     if isinstance(exc, DjangoValidationError):
         detail = _django_validation_detail(exc)
         return Response(

@@ -271,7 +271,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Staff roles appear under several field names (role, author_role...): one schema enum.
-    "ENUM_NAME_OVERRIDES": {"StaffRoleEnum": "staff.roles.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "StaffRoleEnum": "staff.roles.Role",
+        "AllergyStatusEnum": "records.clinical.Allergy.Status",
+    },
 }
 
 # Celery: the broker is Redis (memory:// only where a development setting has no REDIS_URL).

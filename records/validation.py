@@ -148,7 +148,16 @@ def _medication(entry: Medication, born: datetime.date) -> list[tuple[str, str |
 
 
 def _allergy(entry: Allergy, born: datetime.date) -> list[tuple[str, str | None]]:
-    return [] if entry.substance.strip() else [("substance", "Name the substance.")]
+    if entry.status == "none_known":
+        if entry.severity or entry.reaction.strip():
+            return [("status", "No known allergies has no severity or reaction.")]
+        return []
+    out: list[tuple[str, str | None]] = []
+    if not entry.substance.strip():
+        out.append(("substance", "Name the substance."))
+    if not entry.severity:
+        out.append(("severity", "Give the severity: mild, moderate or severe."))
+    return out
 
 
 def _observation(entry: Observation, born: datetime.date) -> list[tuple[str, str | None]]:

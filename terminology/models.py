@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class RelType(models.TextChoices):
@@ -48,7 +49,7 @@ class Description(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(models.functions.Lower("term"), name="description_lower_term"),
+            models.Index(Lower("term"), name="description_lower_term"),
         ]
 
     def __str__(self) -> str:

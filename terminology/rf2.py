@@ -97,7 +97,8 @@ def sctid_problem(value: str, kind: str) -> str | None:
 def find_file(folder: Path, kind: str) -> Path | None:
     matches = sorted(p for p in folder.rglob(PATTERNS[kind]) if p.is_file())
     full = [p for p in matches if "Full" not in p.parts and "Delta" not in p.parts]
-    return (full or matches or [None])[0]
+    chosen = full or matches
+    return chosen[0] if chosen else None
 
 
 def _rows(path: Path, columns: list[str], release: Release) -> Iterator[tuple[int, list[str]]]:
