@@ -10,8 +10,7 @@ from typing import Any
 from common.errors import Conflict, ServiceError
 from patients.models import Patient
 from records.allergy_check import AllergyConflict, conflicts_for
-from records.clinical import Allergy
-from records.selectors.reads import current_entries
+from records.clinical import Allergy, Change
 
 OVERRIDE_MIN_REASON = 5
 NO_KNOWN_ALLERGY = ("716186003", "No known allergy")
@@ -21,6 +20,7 @@ class AllergyConflictError(Conflict):
     """The drug conflicts with a recorded allergy: stopped until acknowledged with a reason."""
 
     code = "allergy_conflict"
+    detail: dict[str, Any]
 
     def __init__(self, drug: str, conflicts: list[AllergyConflict]) -> None:
         lines = " ".join(c.message(drug) for c in conflicts)
@@ -37,7 +37,12 @@ class AllergyConflictError(Conflict):
 
 def _current_allergies(patient: Patient) -> list[Allergy]:
     # Every current allergy, sensitive or not: a warning must never depend on who is looking.
-    return list(current_entries(Allergy, patient, show_sensitive=True).order_by("pk"))
+    manager: Any = Allergy._default_manager
+    return list(
+        manager.filter(patient=patient, next_version__isnull=True)
+        .exclude(change=Change.ENTERED_IN_ERROR)
+        .order_by("pk")
+    )
 
 
 def medication_allergy_check(

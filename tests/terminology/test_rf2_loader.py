@@ -34,7 +34,8 @@ def test_the_shipped_subset_loads_concepts_terms_and_hierarchy(db):
     assert essential.fsn == "Essential hypertension (disorder)"
     assert essential.semantic_tag == "disorder"
     assert essential.preferred_term == "Essential hypertension"
-    assert Description.objects.get(concept=essential, term="Primary hypertension").preferred is False
+    synonym = Description.objects.get(concept=essential, term="Primary hypertension")
+    assert synonym.preferred is False
     assert Relationship.objects.filter(
         source_id="59621000", type_id=RelType.IS_A, destination_id="38341003"
     ).exists()
