@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Q
 
+from terminology.lookup import concept_terms, concepts_get
 from terminology.models import Concept, Description, Relationship, RelType
+
+__all__ = ["concept_terms", "concepts_get"]  # re-exported: look-ups live in terminology.lookup
 
 SEARCH_LIMIT = 20
 MIN_QUERY = 2
@@ -83,22 +86,6 @@ def concept_search(*, query: str, scope: str = "", limit: int = SEARCH_LIMIT) ->
 
 def _hit(concept: Concept, matched: str) -> Hit:
     return Hit(concept.pk, concept.preferred_term, matched, concept.fsn, concept.semantic_tag)
-
-
-def concepts_get(ids: Iterable[str]) -> dict[str, Concept]:
-    """The concepts the store holds among ``ids`` (missing ones are simply absent)."""
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
-    return {c.pk: c for c in Concept.objects.filter(pk__in=wanted)}
-
-
-def concept_terms(concept_id: str) -> set[str]:
-    """Every active term of the concept, lower-cased (FSN and synonyms)."""
-    return {
-        t.lower() for t in Description.objects.filter(concept_id=concept_id)
-        .values_list("term", flat=True)
-    }
 
 
 ANCESTORS_SQL = """
