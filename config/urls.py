@@ -42,4 +42,5 @@ urlpatterns += [
 urlpatterns += [
     path("clinical/", include("records.urls")),
     path("manager/", include("audit.urls")),
+    path("terminology/", include("terminology.urls")),
 ]

@@ -194,6 +194,10 @@ class SummaryOut(serializers.Serializer):
     active_problems = ProblemOut(many=True)
     current_medications = MedicationOut(many=True)
     allergies = AllergyOut(many=True)
+    allergy_status = serializers.ChoiceField(
+        choices=["recorded", "none_known", "not_recorded"],
+        help_text="none_known: \"no known allergies\" was recorded; not_recorded: nobody asked.",
+    )
     latest_observations = ObservationOut(many=True)
     bmi = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
     recent_consultations = ConsultationOut(many=True)

@@ -147,3 +147,19 @@ def concept_for_text(text: str, *, tags: Iterable[str]) -> Concept | None:
             if best is None or key[:2] > best[:2]:
                 best = key
     return best[2].concept if best is not None else None
+
+
+def concepts_with_term(*, term: str, scope: str = "") -> list[Concept]:
+    """Active concepts that have exactly this term (any case), those for which it is the
+    preferred term first. What a term picked from the search list is coded as."""
+    text = " ".join((term or "").split())
+    if not text:
+        return []
+    concepts = Concept.objects.filter(
+        active=True, descriptions__term__iexact=text,
+        descriptions__kind=Description.Kind.SYNONYM,
+    ).distinct()
+    if scope in SCOPES:
+        concepts = concepts.filter(semantic_tag__in=SCOPES[scope])
+    found = list(concepts.order_by("pk"))
+    return sorted(found, key=lambda c: c.preferred_term.lower() != text.lower())

@@ -23,16 +23,30 @@ class AllergyConflictError(Conflict):
     detail: dict[str, Any]
 
     def __init__(self, drug: str, conflicts: list[AllergyConflict]) -> None:
-        lines = " ".join(c.message(drug) for c in conflicts)
+        self.lines = [c.message(drug) for c in conflicts]
         super().__init__(
-            f"Allergy warning: {lines} To prescribe it anyway, acknowledge the warning and say "
-            "why."
+            f"Allergy warning: {' '.join(self.lines)} To prescribe it anyway, acknowledge the "
+            "warning and say why."
         )
         self.conflicts = conflicts
         self.detail = {
             "conflicts": [c.as_dict() for c in conflicts],
             "acknowledge": "Send acknowledge: true and acknowledge_reason to prescribe anyway.",
         }
+
+
+class AcknowledgeReasonMissing(ServiceError):
+    """The warning was acknowledged without a reason: still stopped, the conflicts kept."""
+
+    code = "acknowledge_reason"
+
+    def __init__(self, drug: str, conflicts: list[AllergyConflict]) -> None:
+        super().__init__(
+            f"Say why you are prescribing despite the allergy warning (at least "
+            f"{OVERRIDE_MIN_REASON} characters)."
+        )
+        self.conflicts = conflicts
+        self.lines = [c.message(drug) for c in conflicts]
 
 
 def _current_allergies(patient: Patient) -> list[Allergy]:
@@ -61,11 +75,7 @@ def medication_allergy_check(
         raise AllergyConflictError(name, conflicts)
     reason = (reason or "").strip()
     if len(reason) < OVERRIDE_MIN_REASON:
-        raise ServiceError(
-            f"Say why you are prescribing despite the allergy warning (at least "
-            f"{OVERRIDE_MIN_REASON} characters).",
-            code="acknowledge_reason",
-        )
+        raise AcknowledgeReasonMissing(name, conflicts)
     warning = " ".join(c.message(name) for c in conflicts)
     return {"allergy_warning": warning[:1000], "allergy_override_reason": reason[:500]}
 

@@ -139,3 +139,17 @@ def test_someone_outside_the_practice_is_refused(world, snomed):
     outsider = world.actor(Role.GP, practice=world.outsider)
     with pytest.raises(PermissionRefused):
         _add(outsider, world.patient, AMOXICILLIN)
+
+
+def test_the_summary_tells_none_known_from_not_recorded(world, gp, snomed):
+    from records.selectors.summary import patient_summary
+
+    assert patient_summary(actor=gp, patient=world.patient).allergy_status == "not_recorded"
+    _allergy(gp, world.patient, {"status": "none_known"})
+    summary = patient_summary(actor=gp, patient=world.patient)
+    assert (summary.allergy_status, summary.allergies) == ("none_known", [])
+    assert not [a for a in summary.alerts if a.kind == "allergy"]
+    _allergy(gp, world.patient, PENICILLIN_ALLERGY)
+    summary = patient_summary(actor=gp, patient=world.patient)
+    assert summary.allergy_status == "recorded"
+    assert [a.substance for a in summary.allergies] == ["Penicillin"]
