@@ -118,7 +118,6 @@ class AllergyForm(CodedForm):
     SCOPE = "allergy"
     status = forms.ChoiceField(
         label="Record", choices=Allergy.Status.choices, initial=Allergy.Status.ALLERGY,
-        widget=forms.RadioSelect,
         help_text="\"No known allergies\" says you asked: an empty list says nobody did.",
     )
     substance = forms.CharField(label="Substance", max_length=255, required=False)
