@@ -49,7 +49,7 @@ def concept_search(*, query: str, scope: str = "", limit: int = SEARCH_LIMIT) ->
     Ranked: a description that *starts* with the query first, then one where a later word
     does; within each, preferred terms before synonyms, then shorter terms. One hit per
     concept, carrying its preferred term. A query of digits is looked up as a concept id."""
-    text = " ".join(query.split())[:100]
+    text = " ".join("".join(ch for ch in query if ch.isprintable()).split())[:100]
     if len(text) < MIN_QUERY:
         return []
     if scope and scope not in SCOPES:
@@ -128,7 +128,7 @@ def concept_for_text(text: str, *, tags: Iterable[str]) -> Concept | None:
     """The concept a free-text name most likely means: a term equal to the text, else the
     longest term the text starts with at a word boundary ("Amoxicillin 500mg capsules" ->
     Amoxicillin). None when nothing fits. Used only when an entry carries no code."""
-    words = " ".join((text or "").split()).lower()
+    words = " ".join("".join(c for c in (text or "") if c.isprintable()).split()).lower()
     if len(words) < MIN_QUERY:
         return None
     first = re.escape(words.split(" ")[0])

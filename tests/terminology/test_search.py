@@ -90,3 +90,8 @@ def test_someone_who_is_not_staff_is_refused(snomed):
     assert response.status_code == 403
     assert response.json()["message"] == "Only practice staff can search the clinical terminology."
     assert APIClient().get("/api/v1/terminology/concepts/", {"q": "hyp"}).status_code in (401, 403)
+
+
+@pytest.mark.parametrize("query", ["a\x00b", "(((", "[[:alpha:]", "\\\\", "hyp*", "ö'; --"])
+def test_odd_input_finds_nothing_and_never_fails(snomed, query):
+    assert concept_search(query=query) == []
