@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
+from django.db.models.functions import Length, Lower
 
 from terminology.lookup import concept_terms, concepts_get
 from terminology.models import Concept, Description, Relationship, RelType
@@ -65,23 +66,19 @@ def concept_search(*, query: str, scope: str = "", limit: int = SEARCH_LIMIT) ->
         condition &= Q(term__iregex=r"(^|[^[:alnum:]])" + re.escape(word))
     rows = (
         Description.objects.filter(condition, kind=Description.Kind.SYNONYM, concept__in=concepts)
-        .select_related("concept")
-        .order_by("pk")[: limit * 20]
-    )
-    ranked: dict[str, tuple[tuple[int, int, int, str], Description]] = {}
-    for description in rows:
-        term = description.term.lower()
-        key = (
-            0 if term.startswith(words[0]) else 1,
-            0 if description.term == description.concept.preferred_term else 1,
-            len(description.term),
-            term,
+        .annotate(
+            later_word=Case(When(term__istartswith=words[0], then=0), default=1),
+            not_preferred=Case(When(term=F("concept__preferred_term"), then=0), default=1),
+            length=Length("term"),
         )
-        best = ranked.get(description.concept_id)
-        if best is None or key < best[0]:
-            ranked[description.concept_id] = (key, description)
-    ordered = sorted(ranked.values(), key=lambda pair: pair[0])[:limit]
-    return [_hit(d.concept, d.term) for _, d in ordered]
+        .order_by("later_word", "not_preferred", "length", Lower("term"), "pk")
+        .select_related("concept")[: limit * 5]
+    )
+    hits: dict[str, Hit] = {}
+    for description in rows:  # ranked in SQL; keep each concept's best description
+        if description.concept_id not in hits and len(hits) < limit:
+            hits[description.concept_id] = _hit(description.concept, description.term)
+    return list(hits.values())
 
 
 def _hit(concept: Concept, matched: str) -> Hit:
