@@ -71,7 +71,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             headers=answer.headers,
         )
     if isinstance(exc, ServiceError):
-        return Response({"error": exc.code, "message": exc.message}, status=exc.status)
+        body: dict[str, Any] = {"error": exc.code, "message": exc.message}
+        if exc.detail is not None:
+            body["detail"] = exc.detail
+        return Response(body, status=exc.status)
     if isinstance(exc, DjangoValidationError):
         detail = _django_validation_detail(exc)
         return Response(

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from staff.models import StaffMember
 
 DEMO_STEPS: list[str] = [
+    "terminology.demo.seed",
     "practices.demo.seed",
     "staff.demo.seed",
     "patients.demo.seed",

@@ -12,6 +12,8 @@ class ServiceError(Exception):
 
     status = 400
     code = "invalid"
+    detail: object = None
+    """Optional structured detail for the API answer (e.g. the allergy conflicts)."""
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "signin",
     "notifications",
     "community",
+    "terminology",
 ]
 
 MIDDLEWARE = [
@@ -286,7 +287,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Staff roles appear under several field names (role, author_role...): one schema enum.
-    "ENUM_NAME_OVERRIDES": {"StaffRoleEnum": "staff.roles.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "StaffRoleEnum": "staff.roles.Role",
+        "AllergyStatusEnum": "records.clinical.Allergy.Status",
+    },
     # Every operation documents the errors any endpoint can give (common/schema.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

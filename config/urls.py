@@ -14,6 +14,7 @@ api_v1: list = [
     path("", include("audit.api_urls")),
 ]
 api_v1 += [path("community/", include("community.api_urls"))]
+api_v1 += [path("terminology/", include("terminology.api_urls"))]
 
 # The API docs page (no patient data) loads Swagger UI from its CDN; only it may.
 _SWAGGER_CDN = "https://cdn.jsdelivr.net"
@@ -41,6 +42,7 @@ urlpatterns += [
 urlpatterns += [
     path("clinical/", include("records.urls")),
     path("manager/", include("audit.urls")),
+    path("terminology/", include("terminology.urls")),
 ]
 
 # Errors outside the views (no route, body too large, a lost database in a middleware):

@@ -8,7 +8,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -73,8 +78,13 @@ class EntryCollectionView(APIView):
     def post(self, request: Request, patient_id: int) -> Response:
         actor = actor_for_request(request)
         patient = patient_get(patient_id=patient_id)
-        data = _valid(self.input_serializer, request.data)
-        entry = entry_create(actor=actor, patient=patient, entry_type=self.entry_type, data=data)
+        data = dict(_valid(self.input_serializer, request.data))
+        acknowledge = data.pop("acknowledge", False)
+        reason = data.pop("acknowledge_reason", "")
+        entry = entry_create(
+            actor=actor, patient=patient, entry_type=self.entry_type, data=data,
+            acknowledge=acknowledge, acknowledge_reason=reason,
+        )
         return Response(s.OUTPUT_SERIALIZERS[self.entry_type](entry).data, status=201)
 
 
@@ -88,13 +98,20 @@ def _collection(
         {"entry_type": entry_type, "input_serializer": input_serializer},
     )
     view.get = extend_schema(responses=output(many=True))(view.get)
-    view.post = extend_schema(request=input_serializer, responses={201: output})(view.post)
+    responses: dict[int, Any] = {201: output}
+    if entry_type == "medication":
+        responses[409] = OpenApiResponse(
+            description="The drug conflicts with a recorded allergy: error allergy_conflict, "
+            "a message naming the allergy and detail.conflicts. Send acknowledge with "
+            "acknowledge_reason to prescribe anyway."
+        )
+    view.post = extend_schema(request=input_serializer, responses=responses)(view.post)
     return view
 
 
 ConsultationsView = _collection("consultation", s.ConsultationIn)
 ProblemsView = _collection("problem", s.ProblemIn)
-MedicationsView = _collection("medication", s.MedicationIn)
+MedicationsView = _collection("medication", s.MedicationCreateIn)
 AllergiesView = _collection("allergy", s.AllergyIn)
 
 

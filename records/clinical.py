@@ -171,6 +171,8 @@ class Problem(ClinicalEntry):
 class Medication(ClinicalEntry):
     TYPE = "medication"
     CONTENT_FIELDS = ("name", "dose", "course", "start_date", "stop_date")
+    SERVICE_FIELDS = ("allergy_warning", "allergy_override_reason")
+    """Carried to each new version, but set only by the service (ADR 0034)."""
 
     class Course(models.TextChoices):
         ACUTE = "acute", "Acute"
@@ -181,11 +183,19 @@ class Medication(ClinicalEntry):
     course = models.CharField(max_length=10, choices=Course.choices, default=Course.ACUTE)
     start_date = models.DateField(default=timezone.localdate)
     stop_date = models.DateField(null=True, blank=True)
+    # Set only by the service, never from input (not in CONTENT_FIELDS): the allergy warning
+    # the prescriber was shown and the reason they gave for going ahead (ADR 0034).
+    allergy_warning = models.CharField(max_length=1000, blank=True)
+    allergy_override_reason = models.CharField(max_length=500, blank=True)
 
     class Meta(ClinicalEntry.Meta):
         constraints = [
             *ClinicalEntry.Meta.constraints,
             models.CheckConstraint(condition=~Q(name="") & ~Q(dose=""), name="medication_named"),
+            models.CheckConstraint(
+                condition=Q(allergy_warning="") | ~Q(allergy_override_reason=""),
+                name="medication_allergy_override_has_reason",
+            ),
             models.CheckConstraint(
                 condition=Q(stop_date__isnull=True) | Q(stop_date__gte=F("start_date")),
                 name="medication_stops_after_start",
@@ -201,27 +211,43 @@ class Medication(ClinicalEntry):
 
 
 class Allergy(ClinicalEntry):
+    """An allergy or intolerance, or the explicit statement "no known allergies" (ADR 0034):
+    a record with no allergy entries says the question was never asked, not that the answer
+    was no."""
+
     TYPE = "allergy"
-    CONTENT_FIELDS = ("substance", "reaction", "severity")
+    CONTENT_FIELDS = ("status", "substance", "reaction", "severity")
+
+    class Status(models.TextChoices):
+        ALLERGY = "allergy", "Allergy or intolerance"
+        NONE_KNOWN = "none_known", "No known allergies"
 
     class Severity(models.TextChoices):
         MILD = "mild", "Mild"
         MODERATE = "moderate", "Moderate"
         SEVERE = "severe", "Severe"
 
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ALLERGY)
     substance = models.CharField(max_length=255)
     reaction = models.CharField(max_length=255, blank=True)
-    severity = models.CharField(max_length=10, choices=Severity.choices)
+    severity = models.CharField(max_length=10, choices=Severity.choices, blank=True)
 
     class Meta(ClinicalEntry.Meta):
         verbose_name_plural = "allergies"
         constraints = [
             *ClinicalEntry.Meta.constraints,
             models.CheckConstraint(condition=~Q(substance=""), name="allergy_has_substance"),
+            models.CheckConstraint(
+                condition=Q(status="allergy", severity__in=["mild", "moderate", "severe"])
+                | Q(status="none_known", severity="", reaction=""),
+                name="allergy_severity_unless_none_known",
+            ),
         ]
         indexes = [models.Index(fields=["patient", "-recorded_at"], name="allergy_pat")]
 
     def __str__(self) -> str:
+        if self.status == self.Status.NONE_KNOWN:
+            return f"No known allergies v{self.version}"
         return f"{self.substance} ({self.severity}) v{self.version}"
 
 

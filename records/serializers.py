@@ -46,10 +46,27 @@ class MedicationIn(CodingIn):
     stop_date = serializers.DateField(required=False, allow_null=True)
 
 
+class MedicationCreateIn(MedicationIn):
+    acknowledge = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Prescribe despite the allergy warning of a 409 answer (with a reason).",
+    )
+    acknowledge_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=500,
+        help_text="Why, when acknowledging an allergy warning. Stored on the entry and audited.",
+    )
+
+
 class AllergyIn(CodingIn):
-    substance = serializers.CharField(max_length=255)
+    status = serializers.ChoiceField(
+        choices=Allergy.Status.choices, required=False,
+        help_text="none_known records \"no known allergies\" (no substance or severity then).",
+    )
+    substance = serializers.CharField(max_length=255, required=False, allow_blank=True)
     reaction = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    severity = serializers.ChoiceField(choices=Allergy.Severity.choices)
+    severity = serializers.ChoiceField(
+        choices=Allergy.Severity.choices, required=False, allow_blank=True
+    )
 
 
 def _obs_value(**kwargs: Any) -> serializers.DecimalField:
@@ -138,13 +155,16 @@ class ProblemOut(EntryOut):
 class MedicationOut(EntryOut):
     class Meta:
         model = Medication
-        fields = [*ENTRY_FIELDS, "name", "dose", "course", "start_date", "stop_date"]
+        fields = [
+            *ENTRY_FIELDS, "name", "dose", "course", "start_date", "stop_date",
+            "allergy_warning", "allergy_override_reason",
+        ]
 
 
 class AllergyOut(EntryOut):
     class Meta:
         model = Allergy
-        fields = [*ENTRY_FIELDS, "substance", "reaction", "severity"]
+        fields = [*ENTRY_FIELDS, "status", "substance", "reaction", "severity"]
 
 
 class ObservationOut(EntryOut):
@@ -174,6 +194,10 @@ class SummaryOut(serializers.Serializer):
     active_problems = ProblemOut(many=True)
     current_medications = MedicationOut(many=True)
     allergies = AllergyOut(many=True)
+    allergy_status = serializers.ChoiceField(
+        choices=["recorded", "none_known", "not_recorded"],
+        help_text="none_known: \"no known allergies\" was recorded; not_recorded: nobody asked.",
+    )
     latest_observations = ObservationOut(many=True)
     bmi = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
     recent_consultations = ConsultationOut(many=True)

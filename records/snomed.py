@@ -16,6 +16,8 @@ import re
 from django.core.exceptions import ValidationError
 from stdnum import verhoeff
 
+from terminology.lookup import concept_terms, concepts_get
+
 CONCEPT_PARTITIONS = frozenset({"00", "10"})
 OTHER_PARTITIONS = {
     "01": "description",
@@ -67,3 +69,26 @@ def validate_concept_id(value: str) -> str:
             code="snomed_check_digit",
         )
     return text
+
+
+def check_against_store(concept_id: str, term: str) -> tuple[str, dict[str, str]]:
+    """Once the format is right: if the concept store holds the concept, it must be active
+    and the term must be one of its terms (an empty term becomes its preferred term).
+    Returns the term to record and any field errors. A concept the store lacks passes: the
+    store may be a subset, and the API still accepts codes (issue 16)."""
+    concept = concepts_get([concept_id]).get(concept_id)
+    if concept is None:
+        return term, {}
+    if not concept.active:
+        return term, {
+            "snomed_concept_id": f"SNOMED CT concept {concept_id} is inactive: choose a "
+            "current concept."
+        }
+    if not term.strip():
+        return concept.preferred_term, {}
+    if term.strip().lower() not in concept_terms(concept_id):
+        return term, {
+            "snomed_term": f"{term.strip()!r} is not a term of SNOMED CT concept {concept_id} "
+            f"({concept.preferred_term})."
+        }
+    return term.strip(), {}

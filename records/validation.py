@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from records.snomed import validate_concept_id
+from records.snomed import check_against_store, validate_concept_id
 from records.vocab import UNITS
 
 if TYPE_CHECKING:  # annotations only: the models import this module, never the reverse
@@ -85,6 +85,12 @@ def validate_entry(entry: ClinicalEntry) -> None:
             entry.snomed_concept_id = validate_concept_id(entry.snomed_concept_id)
         except ValidationError as exc:
             add("snomed_concept_id", exc.messages[0])
+        else:
+            entry.snomed_term, problems = check_against_store(
+                entry.snomed_concept_id, entry.snomed_term
+            )
+            for name, problem in problems.items():
+                add(name, problem)
         if not entry.snomed_term.strip():
             add("snomed_term", "Give the SNOMED CT term with the concept id.")
     elif entry.snomed_term.strip():
@@ -148,7 +154,16 @@ def _medication(entry: Medication, born: datetime.date) -> list[tuple[str, str |
 
 
 def _allergy(entry: Allergy, born: datetime.date) -> list[tuple[str, str | None]]:
-    return [] if entry.substance.strip() else [("substance", "Name the substance.")]
+    if entry.status == "none_known":
+        if entry.severity or entry.reaction.strip():
+            return [("status", "No known allergies has no severity or reaction.")]
+        return []
+    out: list[tuple[str, str | None]] = []
+    if not entry.substance.strip():
+        out.append(("substance", "Name the substance."))
+    if not entry.severity:
+        out.append(("severity", "Give the severity: mild, moderate or severe."))
+    return out
 
 
 def _observation(entry: Observation, born: datetime.date) -> list[tuple[str, str | None]]:

@@ -50,3 +50,11 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
             with conn.cursor() as cursor:
                 cursor.execute(f"ALTER DATABASE {name} SET dovetail.allow_truncate = 'on'")
             conn.close()
+
+
+@pytest.fixture
+def snomed(db: None) -> None:
+    """The shipped SNOMED CT subset, loaded as ``manage.py load_snomed`` loads it."""
+    from terminology.services import SUBSET, terminology_load
+
+    terminology_load(folder=SUBSET)

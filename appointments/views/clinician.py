@@ -22,8 +22,14 @@ from policy.actor import Actor, actor_for_request
 from policy.appointments import appointment_practice_ids
 from policy.clinical import my_list_decision
 from policy.records import RecordAction
-from records.forms import ENTRY_FORMS, ConsultationForm, ObservationsForm
+from records.forms import (
+    ENTRY_FORMS,
+    AllergyAcknowledgeForm,
+    ConsultationForm,
+    ObservationsForm,
+)
 from records.selectors.history import consultations_for_appointment
+from records.services.allergies import AcknowledgeReasonMissing, AllergyConflictError
 from records.services.entries import entry_create
 from records.services.observations import observations_record
 from records.views import form_error, refused_page
@@ -142,7 +148,10 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def add_entry(request: HttpRequest, pk: int, entry_type: str) -> HttpResponse:
-    """An htmx sub-form: add a problem, medication, allergy or a set of observations."""
+    """An htmx sub-form: add a problem, medication, allergy or a set of observations.
+
+    A medication that conflicts with a recorded allergy comes back (422) with the warning
+    where the GP is looking, a checkbox and a reason; sent again with both, it is saved."""
     actor = actor_for_request(request)
     appointment = _appointment_or_404(actor, pk)
     if entry_type != "observation" and entry_type not in ENTRY_FORMS:
@@ -151,28 +160,41 @@ def add_entry(request: HttpRequest, pk: int, entry_type: str) -> HttpResponse:
         return refusal
     form_class = ObservationsForm if entry_type == "observation" else ENTRY_FORMS[entry_type]
     form = form_class(request.POST, prefix=entry_type)
+    ack_form = AllergyAcknowledgeForm(request.POST, prefix=f"{entry_type}-ack")
+    warning: list[str] = []
     added = ""
     status = 400
-    if form.is_valid():
+    if form.is_valid() and ack_form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         try:
             if entry_type == "observation":
                 recorded = observations_record(actor=actor, patient=appointment.patient, **data)
                 added = ", ".join(str(o) for o in recorded)
             else:
-                entry = entry_create(actor=actor, patient=appointment.patient,
-                                     entry_type=entry_type, data=data)
+                entry = entry_create(
+                    actor=actor, patient=appointment.patient, entry_type=entry_type, data=data,
+                    acknowledge=ack_form.cleaned_data["acknowledge"],
+                    acknowledge_reason=ack_form.cleaned_data["reason"],
+                )
                 added = str(getattr(entry, "title", None) or getattr(entry, "name", None)
                             or getattr(entry, "substance", ""))
+                if getattr(entry, "allergy_override_reason", ""):
+                    added += " (allergy warning acknowledged)"
         except PermissionRefused as exc:
             return refused_page(request, exc.message, actor=actor, patient=appointment.patient)
+        except AllergyConflictError as exc:
+            warning, status = exc.lines, 422
+        except AcknowledgeReasonMissing as exc:
+            warning, status = exc.lines, 422
+            ack_form.add_error("reason", exc.message)
         except (ServiceError, ValidationError) as exc:
             form_error(form, exc)
         else:
             form = form_class(prefix=entry_type)
+            ack_form = AllergyAcknowledgeForm(prefix=f"{entry_type}-ack")
             status = 200
     context = {"appointment": appointment, "entry_type": entry_type, "form": form,
-               "added": added}
+               "added": added, "allergy_warning": warning, "ack_form": ack_form}
     if request.headers.get("HX-Request"):
         return render(request, "clinical/_entry_form.html", context, status=status)
     if status == 200:
@@ -182,6 +204,7 @@ def add_entry(request: HttpRequest, pk: int, entry_type: str) -> HttpResponse:
         "appointment": appointment, "patient": appointment.patient,
         "form": ConsultationForm(prefix="consultation"),
         "sub_forms": _sub_forms(**{entry_type: form}), "statuses": S,
+        "allergy_warning": warning, "ack_form": ack_form, "warned_type": entry_type,
     }, status=status)
 
 

@@ -41,6 +41,10 @@ class PatientSummary:
     active_problems: list[Problem] = field(default_factory=list)
     current_medications: list[Medication] = field(default_factory=list)
     allergies: list[Allergy] = field(default_factory=list)
+    """Current allergies and intolerances (never the "no known allergies" statement)."""
+    allergy_status: str = "not_recorded"
+    """``recorded``, ``none_known`` (stated, and no allergy since) or ``not_recorded``."""
+    no_known_allergies: Allergy | None = None
     latest_observations: list[Observation] = field(default_factory=list)
     bmi: Decimal | None = None
     recent_consultations: list[Consultation] = field(default_factory=list)
@@ -75,9 +79,15 @@ def patient_summary(*, actor: Actor, patient: Patient) -> PatientSummary:
         .filter(Q(stop_date__isnull=True) | Q(stop_date__gte=today))
         .order_by("name")
     )
-    summary.allergies = list(
+    allergies = list(
         current_entries(Allergy, patient, show_sensitive=show_sensitive).order_by("substance")
     )
+    summary.allergies = [a for a in allergies if a.status == Allergy.Status.ALLERGY]
+    stated = [a for a in allergies if a.status == Allergy.Status.NONE_KNOWN]
+    if summary.allergies:
+        summary.allergy_status = "recorded"
+    elif stated:
+        summary.allergy_status, summary.no_known_allergies = "none_known", stated[0]
     summary.latest_observations = list(
         current_entries(Observation, patient, show_sensitive=show_sensitive)
         .annotate(

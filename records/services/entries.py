@@ -21,6 +21,7 @@ from policy.actor import Actor
 from policy.records import PatientAccess, RecordAction
 from records.clinical import CODING_AND_FLAGS, Change, ClinicalEntry, Observation
 from records.services.access import entry_model
+from records.services.allergies import allergy_prepare, medication_allergy_check
 from records.vocab import UNITS
 
 
@@ -48,7 +49,9 @@ def _check_sensitive_flag(access: PatientAccess, data: dict[str, Any], entry_typ
         require(access, RecordAction.VIEW_SENSITIVE, entry_type=entry_type)
 
 
-def _insert(entry: ClinicalEntry, *, actor: Actor, action: str, basis: str) -> ClinicalEntry:
+def _insert(
+    entry: ClinicalEntry, *, actor: Actor, action: str, basis: str, detail: str = ""
+) -> ClinicalEntry:
     if isinstance(entry, Observation) and not entry.unit:
         entry.unit = UNITS.get(entry.kind, "")  # type: ignore[call-overload]
     entry.full_clean(validate_unique=False, validate_constraints=False)
@@ -62,7 +65,7 @@ def _insert(entry: ClinicalEntry, *, actor: Actor, action: str, basis: str) -> C
                 patient=entry.patient,
                 object_type=entry.TYPE,
                 object_id=entry.pk,
-                detail=entry.change_reason,
+                detail=detail or entry.change_reason,
             )
     except IntegrityError as exc:
         if "consultation_one_per_appointment" in str(exc):
@@ -76,8 +79,17 @@ def _insert(entry: ClinicalEntry, *, actor: Actor, action: str, basis: str) -> C
 
 
 def entry_create(
-    *, actor: Actor, patient: Patient, entry_type: str, data: dict[str, Any]
+    *,
+    actor: Actor,
+    patient: Patient,
+    entry_type: str,
+    data: dict[str, Any],
+    acknowledge: bool = False,
+    acknowledge_reason: str = "",
 ) -> ClinicalEntry:
+    """Record a new entry. A medication that conflicts with a recorded allergy raises
+    ``AllergyConflictError`` (409) unless ``acknowledge`` is given with a reason, which is then
+    stored on the entry and in the audit event."""
     model = entry_model(entry_type)
     access, decision = require_access(
         actor=actor, patient=patient, action=RecordAction.CREATE, entry_type=entry_type
@@ -85,14 +97,34 @@ def entry_create(
     _check_fields(model, data)
     _check_sensitive_flag(access, data, entry_type)
     assert actor.staff is not None
-    entry = model(
-        patient=patient,
-        author=actor.staff,
-        author_role=actor.staff.role,
-        site_id=author_site_id(actor),
-        **data,
-    )
-    return _insert(entry, actor=actor, action=AuditAction.CREATE, basis=decision.basis)
+    site_id = author_site_id(actor)
+    with transaction.atomic():
+        detail = ""
+        if entry_type in ("medication", "allergy"):
+            # One lock order for the patient's allergy state: the patient row first.
+            Patient.objects.select_for_update().filter(pk=patient.pk).first()
+        if entry_type == "medication":
+            override = medication_allergy_check(
+                patient=patient, data=data, acknowledge=acknowledge, reason=acknowledge_reason
+            )
+            if override:
+                detail = (
+                    f"Allergy warning overridden: {override['allergy_warning']} "
+                    f"Reason: {override['allergy_override_reason']}"
+                )
+            data = {**data, **override}
+        elif entry_type == "allergy":
+            data = allergy_prepare(patient=patient, data=data)
+        entry = model(
+            patient=patient,
+            author=actor.staff,
+            author_role=actor.staff.role,
+            site_id=site_id,
+            **data,
+        )
+        return _insert(
+            entry, actor=actor, action=AuditAction.CREATE, basis=decision.basis, detail=detail
+        )
 
 
 def _current_version(
@@ -120,7 +152,8 @@ def _current_version(
 def _next_version(previous: ClinicalEntry, *, actor: Actor, change: str, reason: str) -> Any:
     model: Any = type(previous)
     assert actor.staff is not None
-    fields = {name: getattr(previous, name) for name in (*model.CONTENT_FIELDS, *CODING_AND_FLAGS)}
+    carried = (*model.CONTENT_FIELDS, *CODING_AND_FLAGS, *getattr(model, "SERVICE_FIELDS", ()))
+    fields = {name: getattr(previous, name) for name in carried}
     return model(
         lineage=previous.lineage,
         version=previous.version + 1,
@@ -155,6 +188,13 @@ def entry_amend(
     previous = _current_version(access, model, entry_id, RecordAction.AMEND)
     if "kind" in changes and changes["kind"] != getattr(previous, "kind", None):
         raise ServiceError("An observation's kind cannot be amended: record a new observation.")
+    if "status" in changes and changes["status"] != getattr(previous, "status", None) and (
+        entry_type == "allergy"
+    ):
+        raise ServiceError(
+            "An allergy cannot be amended to or from \"no known allergies\": mark it entered "
+            "in error and record the new state."
+        )
     if all(getattr(previous, k) == v for k, v in changes.items()):
         raise ServiceError("Nothing to amend: the new version would be the same as the current.")
     entry = _next_version(previous, actor=actor, change=Change.AMENDED, reason=reason)
