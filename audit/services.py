@@ -13,7 +13,7 @@ from audit.models import AuditAction, AuditEvent, BreakGlassReview
 from common.errors import Conflict, NotFound, PermissionRefused
 from common.middleware import current_request_context
 from policy.actor import Actor, actor_for_request
-from policy.records import break_glass_review_decision, shown_decision
+from policy.records import access_for_many, break_glass_review_decision, shown_decision
 
 if TYPE_CHECKING:
     from patients.models import Patient
@@ -93,10 +93,14 @@ def audit_shown(request: HttpRequest, patients: Iterable[Patient]) -> list[Audit
     match = request.resolver_match
     what = f"{request.method} {match.view_name if match is not None else request.path}"
     events = []
-    for patient in patients:
-        if not actor.is_staff_member and patient.pk == actor.own_patient_id:
-            continue  # a patient seeing their own details online: not an access to audit
-        decision = shown_decision(actor, patient)
+    shown = [
+        patient for patient in patients
+        # a patient seeing their own details online: not an access to audit
+        if actor.is_staff_member or patient.pk != actor.own_patient_id
+    ]
+    access = access_for_many(actor, shown)  # a page of patients in a fixed number of queries
+    for patient in shown:
+        decision = shown_decision(actor, patient, access[patient.pk])
         events.append(
             AuditEvent(
                 **_event_fields(actor=actor, patient=patient),

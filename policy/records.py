@@ -227,16 +227,20 @@ NOT_IN_CARE_TEAM = refused(
 )
 
 
-def _appointment_q(actor: Actor, now: datetime.datetime, patient_ref: Any) -> Q:
+def _appointment_window_q(actor: Actor, now: datetime.datetime) -> Q:
+    """A live appointment with this clinician, around now: the appointment relationship."""
     from appointments.models import LIVE_CONDITION
 
     return Q(
         LIVE_CONDITION,
-        patient=patient_ref,
         clinician_id=actor.staff.pk if actor.staff else None,
         start__gte=now - RELATIONSHIP_PAST,
         start__lte=now + RELATIONSHIP_AHEAD,
     )
+
+
+def _appointment_q(actor: Actor, now: datetime.datetime, patient_ref: Any) -> Q:
+    return _appointment_window_q(actor, now) & Q(patient=patient_ref)
 
 
 def access_for(
@@ -277,6 +281,62 @@ def access_for(
     return PatientAccess(actor, patient, None, NO_RELATIONSHIP)
 
 
+def access_for_many(
+    actor: Actor, patients: list[Patient], *, now: datetime.datetime | None = None
+) -> dict[int, PatientAccess]:
+    """``access_for`` for a whole page of patients (the audit recorder's fallback), in a fixed
+    number of queries for practice staff: the federations, the appointment relationships and
+    the break-glass grants are each read once for all patients. Locality team members and link
+    workers, whose lists are short, are asked one by one."""
+    from appointments.models import Appointment
+    from practices.models import Practice
+    from records.models import BreakGlassGrant
+
+    now = now or timezone.now()
+    if not actor.is_staff_member or actor.staff is None or actor.role == Role.LINK_WORKER:
+        return {p.pk: access_for(actor, p, now=now) for p in patients}
+    answers: dict[int, PatientAccess] = {}
+    others = []
+    for patient in patients:
+        if patient.registered_practice_id == actor.practice_id:
+            answers[patient.pk] = PatientAccess(actor, patient, Basis.OWN_PRACTICE, None)
+        else:
+            others.append(patient)
+    if not others:
+        return answers
+    federation_of = dict(
+        Practice.objects.filter(pk__in={p.registered_practice_id for p in others})
+        .values_list("pk", "federation_id")
+    )
+    in_federation = []
+    for patient in others:
+        federation_id = federation_of.get(patient.registered_practice_id)
+        if federation_id is None or federation_id != actor.federation_id:
+            answers[patient.pk] = PatientAccess(actor, patient, None, OUTSIDE_FEDERATION)
+        else:
+            in_federation.append(patient)
+    ids = [p.pk for p in in_federation]
+    related = set(
+        Appointment.objects.filter(_appointment_window_q(actor, now), patient_id__in=ids)
+        .values_list("patient_id", flat=True)
+    ) if ids else set()
+    glass = set(
+        BreakGlassGrant.objects.filter(
+            user_id=actor.user.pk, patient_id__in=ids, expires_at__gt=now, started_at__lte=now
+        ).values_list("patient_id", flat=True)
+    ) if ids else set()
+    for patient in in_federation:
+        if patient.pk in related:
+            answers[patient.pk] = PatientAccess(
+                actor, patient, Basis.APPOINTMENT_RELATIONSHIP, None
+            )
+        elif patient.pk in glass:
+            answers[patient.pk] = PatientAccess(actor, patient, Basis.BREAK_GLASS, None)
+        else:
+            answers[patient.pk] = PatientAccess(actor, patient, None, NO_RELATIONSHIP)
+    return answers
+
+
 def decide(
     actor: Actor, action: RecordAction, patient: Patient, *, entry_type: str | None = None
 ) -> Decision:
@@ -314,7 +374,9 @@ def visible_patients_q(actor: Actor, *, now: datetime.datetime | None = None) ->
     return Q(registered_practice_id=actor.practice_id) | (same_federation & (related | glass))
 
 
-def shown_decision(actor: Actor, patient: Patient) -> Decision:
+def shown_decision(
+    actor: Actor, patient: Patient, access: PatientAccess | None = None
+) -> Decision:
     """The basis on which a request showed this patient (the audit recorder's fallback event):
     the patient themselves or their proxy online, else the record policy's demographics answer.
     A refused basis here means a page showed a patient the policy would not: the audit says so.
@@ -326,7 +388,7 @@ def shown_decision(actor: Actor, patient: Patient) -> Decision:
         return refused("not signed in", "Sign in to see patient details.")
     if not actor.is_staff_member and patient.pk in actor.patient_ids:
         return Decision(True, PATIENT_ONLINE_BASIS)
-    return access_for(actor, patient).decide(RecordAction.VIEW_DEMOGRAPHICS)
+    return (access or access_for(actor, patient)).decide(RecordAction.VIEW_DEMOGRAPHICS)
 
 
 # The audit trail -----------------------------------------------------------------------------

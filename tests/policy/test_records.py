@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from policy.actor import actor_for_user
-from policy.records import RecordAction, access_for, decide
+from policy.records import RecordAction, access_for, access_for_many, decide
 from staff.roles import Role
 from tests.factories import AdultPatientFactory, PracticeFactory, make_appointment, make_grant
 
@@ -118,3 +118,32 @@ def test_relationship_costs_at_most_two_queries(world, django_assert_max_num_que
     _, actor = _partner_gp(world)
     with django_assert_max_num_queries(2):
         access_for(actor, world.patient)
+
+
+def test_a_page_of_patients_gets_the_same_answers_in_a_fixed_number_of_queries(
+    world, django_assert_max_num_queries
+):
+    # The audit recorder asks this for every patient a page showed: the answers must be
+    # access_for's, patient by patient, and the cost must not grow with the page.
+    staff, actor = _partner_gp(world)
+    related = AdultPatientFactory(registered_practice=world.home)
+    make_appointment(patient=related, clinician=staff,
+                     start=timezone.now() + datetime.timedelta(days=1))
+    glassed = AdultPatientFactory(registered_practice=world.home)
+    make_grant(staff=staff, patient=glassed)
+    own = AdultPatientFactory(registered_practice=world.partner)
+    outside = AdultPatientFactory(registered_practice=world.outsider)
+    strangers = [AdultPatientFactory(registered_practice=world.home) for _ in range(10)]
+    page = [related, glassed, own, outside, world.patient, *strangers]
+
+    with django_assert_max_num_queries(4):
+        many = access_for_many(actor, page)
+    for patient in page:
+        one = access_for(actor, patient)
+        assert (many[patient.pk].relationship, many[patient.pk].refusal) == (
+            one.relationship, one.refusal
+        ), patient
+    assert many[related.pk].relationship == "appointment_relationship"
+    assert many[glassed.pk].relationship == "break_glass"
+    assert many[own.pk].relationship == "own_practice"
+    assert many[outside.pk].relationship is None
