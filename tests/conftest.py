@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import fcntl
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,7 +47,12 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     from django.db import connections
 
     with django_db_blocker.unblock():
-        call_command("db_roles")
+        # Roles live in the whole PostgreSQL cluster, not in one database: two xdist workers
+        # altering the same role at once get "tuple concurrently updated". One at a time.
+        lock_path = Path(tempfile.gettempdir()) / "dovetail-test-db-roles.lock"
+        with lock_path.open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            call_command("db_roles")
         for conn in connections.all():
             name = conn.ops.quote_name(conn.settings_dict["NAME"])
             with conn.cursor() as cursor:
