@@ -223,3 +223,9 @@ def test_a_blood_pressure_shows_both_numbers_to_the_patient(account, gp) -> None
     client.force_authenticate(account.user)
     [reading] = client.get("/api/v1/me/record/").json()["observations"]
     assert (reading["reading"], reading["value"], reading["value2"]) == ("155/96", "155.0", "96.0")
+
+
+def test_a_consultation_names_the_clinicians_role_in_words(account, entries) -> None:
+    # The patient read "gp at Botley": role names are shown as written ("GP"), not lowercased.
+    body = signed_in(account).get("/patient/record/").content.decode()
+    assert ", GP at " in body and ", gp at " not in body
